@@ -1,0 +1,1 @@
+"""Scan intake and image pipeline: intake, rasterise, clean, OCR, classify, extract, PDF output."""

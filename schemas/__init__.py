@@ -1,0 +1,1 @@
+"""Document types, fields, procedures and reason codes, as data plus models."""

@@ -1,0 +1,1 @@
+"""Application shell: the sohoa command, settings and service start-up."""

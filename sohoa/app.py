@@ -1,0 +1,123 @@
+"""Builds the domain objects from settings. The only place where settings meet the domain packages."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+import dramatiq
+
+from pipeline.intake import IntakeLimits
+from pipeline.process import PipelineOptions
+from schemas.procedures import load_catalogue
+from signing.pki import DevPki, ensure_dev_pki
+from signing.signer import DocumentSigner, SigningOptions
+from sohoa.settings import Settings
+from vault.crypto import LocalKeyFileProvider
+from vault.index import make_engine, make_sessionmaker, migrate
+from vault.store import ObjectStore, StoreOptions
+from vault.vault import Vault, VaultOptions
+from workers.actors import Actors, register_actors
+from workers.broker import make_broker
+from workers.service import Agency, WorkerContext
+
+
+def read_or_create_secret(path: Path, size: int = 32) -> bytes:
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(secrets.token_bytes(size))
+    return path.read_bytes()
+
+
+def build_store(settings: Settings) -> ObjectStore:
+    return ObjectStore(
+        StoreOptions(
+            endpoint=settings.s3_endpoint,
+            access_key=settings.s3_access_key,
+            secret_key=settings.s3_secret_key.get_secret_value(),
+            bucket=settings.s3_bucket,
+            secure=settings.s3_secure,
+        )
+    )
+
+
+def build_vault(settings: Settings) -> Vault:
+    engine = make_engine(settings.resolved_database_url)
+    return Vault(
+        store=build_store(settings),
+        keys=LocalKeyFileProvider(settings.resolved_kek_file),
+        sessions=make_sessionmaker(engine),
+        options=VaultOptions(pepper=read_or_create_secret(settings.resolved_pepper_file)),
+    )
+
+
+def initialise(settings: Settings) -> DevPki:
+    """Idempotent first-run work: schema migrations, the vault bucket, keys and the development PKI."""
+    migrate(settings.resolved_database_url)
+    build_store(settings).ensure_bucket()
+    read_or_create_secret(settings.resolved_pepper_file)
+    LocalKeyFileProvider(settings.resolved_kek_file)
+    return dev_pki(settings)
+
+
+def dev_pki(settings: Settings) -> DevPki:
+    return ensure_dev_pki(settings.resolved_pki_dir, settings.agency_name)
+
+
+def signing_options(settings: Settings) -> SigningOptions:
+    pki = dev_pki(settings)
+    return SigningOptions(
+        pkcs12_path=pki.signer_pkcs12,
+        passphrase=pki.signer_passphrase_file.read_bytes().strip(),
+        reason="Chứng thực bản số hóa từ bản giấy",
+        location=settings.agency_name,
+    )
+
+
+def build_context(settings: Settings) -> WorkerContext:
+    pki = dev_pki(settings)
+    return WorkerContext(
+        vault=build_vault(settings),
+        agency=Agency(code=settings.agency_code, name=settings.agency_name, officer=settings.clerk),
+        catalogue=load_catalogue(),
+        pipeline=PipelineOptions(dpi=settings.dpi, ocr_timeout_s=settings.ocr_timeout_s),
+        intake_limits=IntakeLimits(),
+        signer_factory=lambda: DocumentSigner(signing_options(settings)),
+        trust_roots=(pki.root_cert,),
+    )
+
+
+def build_broker(settings: Settings) -> dramatiq.Broker:
+    return make_broker(settings.redis_url)
+
+
+class Runtime:
+    """Broker, actors and a lazily built context for one process."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.broker = build_broker(settings)
+        self.actors: Actors = register_actors(self.broker, self.context)
+
+    @lru_cache(maxsize=1)  # noqa: B019 - one runtime per process
+    def context(self) -> WorkerContext:
+        ctx = build_context(self.settings)
+        ctx.enqueue = self.actors.enqueue
+        return ctx
+
+
+def worker_command(processes: int) -> list[str]:
+    """Dramatiq workers: one process per core, one thread each (OCR is CPU-bound)."""
+    return [sys.executable, "-m", "dramatiq", "sohoa.worker_main", "--processes", str(processes),
+            "--threads", "1", "--queues", "documents"]
+
+
+def worker_environment() -> dict[str, str]:
+    env = dict(os.environ)
+    env["OMP_THREAD_LIMIT"] = "1"
+    return env

@@ -1,0 +1,356 @@
+"""The ``sohoa`` command: for clerks (ingest, dossiers, reuse), citizens (vault) and auditors (verify)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import uuid
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import click
+from sqlalchemy import func, select
+
+from sohoa.settings import Settings, load_settings
+
+
+def _settings(ctx: click.Context) -> Settings:
+    return ctx.ensure_object(dict).setdefault("settings", load_settings())
+
+
+@click.group()
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """sohoa — số hóa hồ sơ và kho dữ liệu công dân / dossier digitisation and citizen data vault."""
+    ctx.ensure_object(dict)
+
+
+# ---------------------------------------------------------------- services
+@main.group()
+def services() -> None:
+    """Local services: MinIO, Redis, PostgreSQL on loopback."""
+
+
+def _service_config(settings: Settings):  # type: ignore[no-untyped-def]
+    from sohoa.services import ServiceConfig
+
+    return ServiceConfig(home=settings.home)
+
+
+@services.command("start")
+@click.pass_context
+def services_start(ctx: click.Context) -> None:
+    from sohoa import services as svc
+
+    svc.start(_service_config(_settings(ctx)))
+    _print_status(svc.status(_service_config(_settings(ctx))))
+
+
+@services.command("stop")
+@click.pass_context
+def services_stop(ctx: click.Context) -> None:
+    from sohoa import services as svc
+
+    svc.stop(_service_config(_settings(ctx)))
+
+
+@services.command("status")
+@click.pass_context
+def services_status(ctx: click.Context) -> None:
+    """Each service, the version the server itself reports, and whether it answers."""
+    from sohoa import services as svc
+
+    statuses = svc.status(_service_config(_settings(ctx)))
+    _print_status(statuses)
+    if not all(s.answering for s in statuses):
+        sys.exit(1)
+
+
+def _print_status(statuses) -> None:  # type: ignore[no-untyped-def]
+    for s in statuses:
+        state = "answering" if s.answering else "NOT answering"
+        click.echo(f"{s.name:<11} {s.address:<22} {state:<14} version={s.version or '-'}  {s.detail}")
+
+
+# ---------------------------------------------------------------- set-up
+@main.command()
+@click.pass_context
+def init(ctx: click.Context) -> None:
+    """Migrate the index, create the vault bucket, keys and the development PKI (idempotent)."""
+    from sohoa.app import initialise
+
+    pki = initialise(_settings(ctx))
+    click.echo(f"index migrated; bucket ready; development PKI at {pki.root_cert.parent}")
+
+
+# ---------------------------------------------------------------- dossiers
+@main.group()
+def dossier() -> None:
+    """Dossiers (hồ sơ) for administrative procedures."""
+
+
+@dossier.command("create")
+@click.option("--owner", "owner_id", required=True, help="owner's personal ID number or enterprise code")
+@click.option("--procedure", "procedure_code", required=True, help="procedure code, e.g. 2.000488")
+@click.pass_context
+def dossier_create(ctx: click.Context, owner_id: str, procedure_code: str) -> None:
+    from schemas.procedures import load_catalogue
+    from sohoa.app import build_vault
+    from vault.dossiers import register_dossier
+
+    settings = _settings(ctx)
+    procedure = load_catalogue().get(procedure_code)
+    vault = build_vault(settings)
+    with vault.session() as session:
+        owner = vault.ensure_owner(session, owner_id)
+        record = register_dossier(
+            session, owner, procedure, agency_code=settings.agency_code, clerk=settings.clerk,
+            received_at=datetime.now(UTC),
+        )
+        click.echo(record.code)
+
+
+# ---------------------------------------------------------------- intake
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dossier", "dossier_code", help="dossier code the batch belongs to")
+@click.option("--owner", "owner_id", help="owner ID, for a batch outside any dossier")
+@click.option("--wait/--no-wait", default=False, help="wait until every document is processed")
+@click.option("--timeout", default=1800.0, show_default=True, help="seconds to wait at most")
+@click.pass_context
+def ingest(
+    ctx: click.Context, files: tuple[Path, ...], dossier_code: str | None, owner_id: str | None, wait: bool,
+    timeout: float,
+) -> None:
+    """Receive a clerk's batch: originals stored encrypted, then queued for the workers."""
+    from sohoa.app import Runtime
+    from workers.service import ingest_batch
+
+    settings = _settings(ctx)
+    runtime = Runtime(settings)
+    receipt = ingest_batch(
+        runtime.context(), list(files), clerk=settings.clerk, dossier_code=dossier_code, owner_id=owner_id
+    )
+    click.echo(f"batch {receipt.batch_id}" + (f"  dossier {receipt.dossier_code}" if receipt.dossier_code else ""))
+    for line in receipt.lines:
+        extra = " (already received)" if line.duplicate else ""
+        click.echo(f"  [{line.position}] {line.file_name}: {line.state}{extra}  document {line.document_id}")
+        if line.reason_code:
+            click.echo(f"      {line.reason_code}: {line.message_vi}")
+            click.echo(f"      {' ' * len(line.reason_code)}  {line.message_en}")
+    if wait:
+        from workers.service import wait_for_batch
+
+        try:
+            wait_for_batch(runtime.context().vault, receipt.batch_id, timeout)
+        except TimeoutError as exc:
+            raise click.ClickException("timed out waiting for the batch; see `sohoa batch status`") from exc
+        _print_batch(settings, receipt.batch_id)
+
+
+@main.group()
+def batch() -> None:
+    """Batches of scans."""
+
+
+@batch.command("status")
+@click.argument("batch_id", type=click.UUID)
+@click.pass_context
+def batch_status(ctx: click.Context, batch_id: uuid.UUID) -> None:
+    """Progress of a batch: a count by state and each document's outcome."""
+    _print_batch(_settings(ctx), batch_id)
+
+
+def _print_batch(settings: Settings, batch_id: uuid.UUID) -> None:
+    from schemas.reasons import reason
+    from sohoa.app import build_vault
+    from vault.index import Batch, Document
+
+    vault = build_vault(settings)
+    with vault.session() as session:
+        record = session.get(Batch, batch_id)
+        if record is None:
+            raise click.ClickException("no such batch")
+        counts = dict(
+            session.execute(
+                select(Document.state, func.count()).where(Document.batch_id == batch_id).group_by(Document.state)
+            ).all()
+        )
+        click.echo("batch " + str(batch_id) + ": " + ", ".join(f"{s.value}={n}" for s, n in sorted(counts.items())))
+        for document in record.documents:
+            line = f"  [{document.source_position}] {document.id} {document.state.value:<12}"
+            if document.document_type:
+                line += f" {document.document_type}"
+            click.echo(line)
+            if document.reason_code:
+                vi, en = reason(document.reason_code).format(page=document.reason_page)
+                click.echo(f"      {document.reason_code}: {vi} / {en}")
+            for problem in document.review_reasons or []:
+                vi, en = reason(problem["code"]).format(detail=problem.get("detail"))
+                click.echo(f"      review {problem['code']}: {vi} / {en}")
+
+
+# ---------------------------------------------------------------- vault (citizens)
+@main.group()
+def vault() -> None:
+    """A citizen's own documents."""
+
+
+@vault.command("list")
+@click.option("--owner", "owner_id", required=True)
+@click.pass_context
+def vault_list(ctx: click.Context, owner_id: str) -> None:
+    from sohoa.app import build_vault
+
+    store = build_vault(_settings(ctx))
+    with store.session() as session:
+        documents = store.list_for_owner(session, owner_id)
+        if not documents:
+            click.echo("no documents")
+        for d in documents:
+            click.echo(
+                f"{d.id}  {d.state.value:<12} {d.document_type or '-':<18} valid_until={d.valid_until or '-'}  "
+                f"signature={d.signature_level or '-'}{'' if d.signature_valid is None else (' valid' if d.signature_valid else ' INVALID')}"
+            )
+
+
+@vault.command("get")
+@click.argument("document_id", type=click.UUID)
+@click.option("--owner", "owner_id", required=True, help="the owner the read is made for; others are refused")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.pass_context
+def vault_get(ctx: click.Context, document_id: uuid.UUID, owner_id: str, output: Path) -> None:
+    """Decrypt and write the signed PDF of one of the owner's documents."""
+    from sohoa.app import build_vault
+    from vault.vault import AccessDenied, DocumentNotFound
+
+    store = build_vault(_settings(ctx))
+    try:
+        with store.session() as session:
+            document = store.get_for_owner(session, document_id, owner_id)
+            data = store.read_signed(document)
+    except (AccessDenied, DocumentNotFound) as exc:
+        raise click.ClickException(str(exc)) from exc
+    output.write_bytes(data)
+    click.echo(f"wrote {output} ({len(data)} bytes)")
+
+
+# ---------------------------------------------------------------- auditors
+@main.command()
+@click.argument("pdf", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--trust-root", "trust_roots", multiple=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@click.pass_context
+def verify(ctx: click.Context, pdf: Path, trust_roots: tuple[Path, ...], as_json: bool, lang: str) -> None:
+    """Signature report for a PDF; exit status 1 when any signature fails."""
+    from signing.verify import verify_pdf
+
+    roots = list(trust_roots)
+    if not roots:
+        from sohoa.app import dev_pki
+
+        roots = [dev_pki(_settings(ctx)).root_cert]
+    report = verify_pdf(pdf.read_bytes(), roots)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(report.to_text(lang))
+    sys.exit(0 if report.valid else 1)
+
+
+# ---------------------------------------------------------------- reuse
+@main.group()
+def reuse() -> None:
+    """Reuse of already digitised documents, and the official reuse rate."""
+
+
+@reuse.command("propose")
+@click.argument("dossier_code")
+@click.option("--record", is_flag=True, help="record the proposals as reused components")
+@click.pass_context
+def reuse_propose(ctx: click.Context, dossier_code: str, record: bool) -> None:
+    from schemas.procedures import load_catalogue
+    from sohoa.app import build_vault
+    from vault.dossiers import find_dossier, propose_reuse, record_reuse
+
+    settings = _settings(ctx)
+    store = build_vault(settings)
+    with store.session() as session:
+        found = find_dossier(session, dossier_code)
+        if found is None:
+            raise click.ClickException("no such dossier")
+        procedure = load_catalogue().get(found.procedure_code)
+        proposals = propose_reuse(session, found, procedure, date.today())
+        for p in proposals:
+            click.echo(f"  {p.component_code}: document {p.document_id} ({p.document_type}, signature {p.signature_level})")
+        if not proposals:
+            click.echo("  nothing reusable")
+        if record and proposals:
+            recorded = record_reuse(session, found, procedure, proposals, settings.clerk, date.today())
+            click.echo(f"recorded {len(recorded)} component(s) as reused")
+
+
+@reuse.command("report")
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="first receipt date (default: today)")
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="last receipt date (default: today)")
+@click.pass_context
+def reuse_report(ctx: click.Context, start: datetime | None, end: datetime | None) -> None:
+    """Indicator 4.3: dossiers with ≥ 1 component reused / dossiers received in the period."""
+    from sohoa.app import build_vault
+    from vault.dossiers import reuse_rate
+
+    settings = _settings(ctx)
+    first = start.date() if start else date.today()
+    last = end.date() if end else first if start else date.today()
+    store = build_vault(settings)
+    with store.session() as session:
+        rate = reuse_rate(session, first, last, settings.agency_code)
+    click.echo(
+        f"Tỷ lệ tái sử dụng / reuse rate {first}..{last}, agency {settings.agency_code}: "
+        f"{rate.numerator}/{rate.denominator} = {rate}"
+    )
+
+
+# ---------------------------------------------------------------- workers
+@main.command()
+@click.option("--processes", type=int, default=0, help="worker processes (default: one per core)")
+@click.pass_context
+def worker(ctx: click.Context, processes: int) -> None:
+    """Run Dramatiq workers: one process per core, one thread each (OCR is CPU-bound)."""
+    settings = _settings(ctx)
+    count = processes or settings.worker_processes or os.cpu_count() or 1
+    from sohoa.app import worker_command, worker_environment
+
+    os.execvpe(sys.executable, worker_command(count), worker_environment())
+
+
+@main.command()
+@click.option("--older-than", default=600, show_default=True, help="seconds in a non-final state")
+@click.pass_context
+def reconcile(ctx: click.Context, older_than: int) -> None:
+    """Re-enqueue documents stuck in a non-final state."""
+    from datetime import timedelta
+
+    from sohoa.app import Runtime
+    from workers.service import reconcile as run
+
+    runtime = Runtime(_settings(ctx))
+    click.echo(f"re-enqueued {run(runtime.context(), timedelta(seconds=older_than))} document(s)")
+
+
+@main.command()
+@click.option("--seed", default=2026, show_default=True, help="seed of the sample citizen and scans")
+@click.option("--workers", "processes", type=int, default=0, help="worker processes (default: one per core)")
+@click.pass_context
+def demo(ctx: click.Context, seed: int, processes: int) -> None:
+    """The main job: a sample batch end to end, then reuse in a second dossier."""
+    from sohoa.demo import run_demo
+
+    settings = _settings(ctx)
+    sys.exit(run_demo(settings, seed=seed, processes=processes or os.cpu_count() or 1))
+
+
+if __name__ == "__main__":
+    main()

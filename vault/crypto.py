@@ -1,0 +1,227 @@
+"""Client-side envelope encryption for the vault.
+
+* Each owner has a 256-bit AES-GCM **data key**, stored only *wrapped* by a key-encryption key (KEK) that
+  a :class:`KeyProvider` holds (a local key file in development; a KMS/HSM in production).
+* Objects are encrypted in chunks (a STREAM construction, Hoang–Reyhanitabar–Rogaway–Vizár 2015): every
+  chunk is sealed with AES-256-GCM under a nonce made of a random per-object prefix and the chunk counter,
+  and the associated data binds the object context (object name, owner, document id), the chunk counter and
+  a "last chunk" flag. So a chunk cannot be reordered, dropped, truncated at a chunk boundary or moved to
+  another object or owner without decryption failing. Memory use is one chunk, whatever the object size.
+
+Blob layout (version 1)::
+
+    b"SHV1" | version (1 byte) | chunk size (4 bytes, BE) | nonce prefix (7 bytes) | chunk* ...
+    chunk = AES-GCM(data key, nonce = prefix || counter (4 bytes BE) || last (1 byte), plaintext, aad)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import secrets
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+MAGIC = b"SHV1"
+FORMAT_VERSION = 1
+DEFAULT_CHUNK_SIZE = 1024 * 1024
+TAG_SIZE = 16
+_HEADER = struct.Struct(">4sBI7s")
+HEADER_SIZE = _HEADER.size
+
+
+class DecryptionError(Exception):
+    """The blob does not decrypt under this key and context: wrong owner, moved object, or tampering."""
+
+
+class KeyUnavailableError(Exception):
+    """A data key cannot be unwrapped: the owner was erased (crypto-shredded) or the KEK is missing."""
+
+
+@dataclass(frozen=True)
+class WrappedKey:
+    """A data key wrapped by a key-encryption key; safe to store in the index."""
+
+    kek_id: str
+    ciphertext: bytes
+
+
+class KeyProvider(Protocol):
+    """Holds key-encryption keys; never hands them out, only wraps and unwraps data keys."""
+
+    def wrap(self, data_key: bytes, context: bytes) -> WrappedKey: ...
+
+    def unwrap(self, wrapped: WrappedKey, context: bytes) -> bytes: ...
+
+
+class LocalKeyFileProvider:
+    """Development key provider: a 256-bit KEK in a local file (created 0600 when missing).
+
+    The key id is derived from the key, so a rotated KEK gets a new id and wrapped keys name the KEK
+    that wrapped them. Several KEK files may be loaded for reading during a rotation.
+    """
+
+    def __init__(self, current: Path, previous: tuple[Path, ...] = ()) -> None:
+        self._keys: dict[str, bytes] = {}
+        self.current_id = self._load(current, create=True)
+        for path in previous:
+            self._load(path, create=False)
+
+    def _load(self, path: Path, *, create: bool) -> str:
+        if not path.exists():
+            if not create:
+                raise KeyUnavailableError("a previous key-encryption key file is missing")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(secrets.token_bytes(32))
+        key = path.read_bytes()
+        if len(key) != 32:
+            raise KeyUnavailableError("the key-encryption key file does not hold a 256-bit key")
+        kek_id = "local:" + hashlib.sha256(b"sohoa-kek-id" + key).hexdigest()[:16]
+        self._keys[kek_id] = key
+        return kek_id
+
+    def wrap(self, data_key: bytes, context: bytes) -> WrappedKey:
+        nonce = secrets.token_bytes(12)
+        sealed = AESGCM(self._keys[self.current_id]).encrypt(nonce, data_key, b"sohoa-dek|" + context)
+        return WrappedKey(self.current_id, nonce + sealed)
+
+    def unwrap(self, wrapped: WrappedKey, context: bytes) -> bytes:
+        key = self._keys.get(wrapped.kek_id)
+        if key is None:
+            raise KeyUnavailableError("the key-encryption key that wrapped this data key is not loaded")
+        try:
+            return AESGCM(key).decrypt(wrapped.ciphertext[:12], wrapped.ciphertext[12:], b"sohoa-dek|" + context)
+        except InvalidTag as exc:
+            raise KeyUnavailableError("the data key does not unwrap under its key-encryption key") from exc
+
+
+def new_data_key() -> bytes:
+    return AESGCM.generate_key(bit_length=256)
+
+
+def object_context(object_name: str, owner_ref: str, document_id: str) -> bytes:
+    """Associated data binding a blob to its object name, owner and document."""
+    return "\x1f".join(("sohoa-object-v1", object_name, owner_ref, document_id)).encode()
+
+
+def ciphertext_length(plaintext_length: int, chunk_size: int = DEFAULT_CHUNK_SIZE) -> int:
+    chunks = max(1, -(-plaintext_length // chunk_size))
+    return HEADER_SIZE + plaintext_length + chunks * TAG_SIZE
+
+
+def _nonce(prefix: bytes, counter: int, last: bool) -> bytes:
+    return prefix + struct.pack(">IB", counter, 1 if last else 0)
+
+
+def _chunk_aad(context: bytes, counter: int, last: bool) -> bytes:
+    return context + struct.pack(">IB", counter, 1 if last else 0)
+
+
+def encrypt_chunks(
+    data_key: bytes, context: bytes, source: BinaryIO, chunk_size: int = DEFAULT_CHUNK_SIZE
+) -> Iterator[bytes]:
+    """Yield the header and the sealed chunks of ``source``; reads one chunk ahead, never more."""
+    aead = AESGCM(data_key)
+    prefix = secrets.token_bytes(7)
+    yield _HEADER.pack(MAGIC, FORMAT_VERSION, chunk_size, prefix)
+    counter = 0
+    current = source.read(chunk_size)
+    while True:
+        following = source.read(chunk_size) if len(current) == chunk_size else b""
+        last = not following
+        yield aead.encrypt(_nonce(prefix, counter, last), current, _chunk_aad(context, counter, last))
+        if last:
+            return
+        counter += 1
+        current = following
+
+
+def decrypt_chunks(data_key: bytes, context: bytes, source: BinaryIO) -> Iterator[bytes]:
+    """Yield plaintext chunks; raises :class:`DecryptionError` on any mismatch or truncation."""
+    header = _read_exact(source, HEADER_SIZE)
+    if len(header) != HEADER_SIZE:
+        raise DecryptionError("blob too short for a vault header")
+    magic, version, chunk_size, prefix = _HEADER.unpack(header)
+    if magic != MAGIC or version != FORMAT_VERSION or chunk_size <= 0:
+        raise DecryptionError("not a vault blob of a known version")
+    aead = AESGCM(data_key)
+    sealed_size = chunk_size + TAG_SIZE
+    counter = 0
+    current = _read_exact(source, sealed_size)
+    while True:
+        following = _read_exact(source, sealed_size) if len(current) == sealed_size else b""
+        last = not following
+        if len(current) < TAG_SIZE:
+            raise DecryptionError("blob truncated")
+        try:
+            yield aead.decrypt(_nonce(prefix, counter, last), current, _chunk_aad(context, counter, last))
+        except InvalidTag as exc:
+            raise DecryptionError("blob does not decrypt under this key and context") from exc
+        if last:
+            return
+        counter += 1
+        current = following
+
+
+def _read_exact(source: BinaryIO, size: int) -> bytes:
+    parts = []
+    remaining = size
+    while remaining:
+        part = source.read(remaining)
+        if not part:
+            break
+        parts.append(part)
+        remaining -= len(part)
+    return b"".join(parts)
+
+
+class EncryptingReader(io.RawIOBase):
+    """A file-like view of the ciphertext of ``source``, for streaming uploads of known length."""
+
+    def __init__(self, data_key: bytes, context: bytes, source: BinaryIO, chunk_size: int = DEFAULT_CHUNK_SIZE):
+        self._chunks = encrypt_chunks(data_key, context, source, chunk_size)
+        self._buffer = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target: bytearray | memoryview) -> int:  # type: ignore[override]
+        while not self._buffer:
+            try:
+                self._buffer = next(self._chunks)
+            except StopIteration:
+                return 0
+        size = min(len(target), len(self._buffer))
+        target[:size] = self._buffer[:size]
+        self._buffer = self._buffer[size:]
+        return size
+
+
+def encrypt_bytes(data_key: bytes, context: bytes, plaintext: bytes, chunk_size: int = DEFAULT_CHUNK_SIZE) -> bytes:
+    return b"".join(encrypt_chunks(data_key, context, io.BytesIO(plaintext), chunk_size))
+
+
+def decrypt_bytes(data_key: bytes, context: bytes, blob: bytes) -> bytes:
+    return b"".join(decrypt_chunks(data_key, context, io.BytesIO(blob)))
+
+
+def seal_small(data_key: bytes, context: bytes, plaintext: bytes) -> bytes:
+    """Seal a small value (e.g. extracted fields kept in the index) under the owner's data key."""
+    nonce = secrets.token_bytes(12)
+    return nonce + AESGCM(data_key).encrypt(nonce, plaintext, b"sohoa-field|" + context)
+
+
+def open_small(data_key: bytes, context: bytes, sealed: bytes) -> bytes:
+    try:
+        return AESGCM(data_key).decrypt(sealed[:12], sealed[12:], b"sohoa-field|" + context)
+    except InvalidTag as exc:
+        raise DecryptionError("sealed value does not decrypt under this key and context") from exc

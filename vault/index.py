@@ -1,0 +1,202 @@
+"""The vault's SQL index (SQLAlchemy 2; PostgreSQL in tests and production, SQLite by default).
+
+Personal data is kept out of clear columns: owners are known by an HMAC reference, extracted fields are
+sealed under the owner's data key. What stays clear is what search, reuse and reporting need: document
+type, validity dates, hashes, signature level, state.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+    Uuid,
+    create_engine,
+    event,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, sessionmaker
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class DocumentState(enum.StrEnum):
+    RECEIVED = "received"  # original stored encrypted, queued
+    PROCESSING = "processing"
+    STORED = "stored"  # signed, in the vault, usable
+    NEEDS_REVIEW = "needs_review"  # signed and stored, but a field failed validation or is unsure
+    REJECTED = "rejected"  # permanent problem with the input; original kept
+
+    @property
+    def final(self) -> bool:
+        return self in (DocumentState.STORED, DocumentState.NEEDS_REVIEW, DocumentState.REJECTED)
+
+
+class Provenance(enum.StrEnum):
+    NEW_SCAN = "new_scan"
+    REUSED = "reused"
+
+
+class Owner(Base):
+    __tablename__ = "owners"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    owner_ref: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), default="citizen")
+    kek_id: Mapped[str | None] = mapped_column(String(64))
+    wrapped_data_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Batch(Base):
+    __tablename__ = "batches"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    dossier_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("dossiers.id"))
+    clerk: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    documents: Mapped[list[Document]] = relationship(back_populates="batch", order_by="Document.created_at")
+
+
+class Document(Base):
+    __tablename__ = "documents"
+    __table_args__ = (
+        UniqueConstraint("owner_id", "original_sha256", name="uq_documents_owner_original"),
+        Index("ix_documents_owner_type_state", "owner_id", "document_type", "state"),
+        Index("ix_documents_state_updated", "state", "updated_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("owners.id"))
+    batch_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("batches.id"))
+    source_name_hash: Mapped[str | None] = mapped_column(String(64))  # file names may carry names
+    source_position: Mapped[int] = mapped_column(Integer, default=0)
+    original_sha256: Mapped[str] = mapped_column(String(64))
+    original_size: Mapped[int] = mapped_column(Integer)
+    media_type: Mapped[str] = mapped_column(String(64))
+    page_count: Mapped[int | None] = mapped_column(Integer)
+    state: Mapped[DocumentState] = mapped_column(
+        Enum(DocumentState, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        default=DocumentState.RECEIVED,
+    )
+    reason_code: Mapped[str | None] = mapped_column(String(48))
+    reason_page: Mapped[int | None] = mapped_column(Integer)
+    review_reasons: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
+    document_type: Mapped[str | None] = mapped_column(String(48))
+    type_confidence: Mapped[float | None] = mapped_column(Float)
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    fields_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    original_object: Mapped[str] = mapped_column(String(200))
+    original_version: Mapped[str | None] = mapped_column(String(64))
+    signed_object: Mapped[str | None] = mapped_column(String(200))
+    signed_version: Mapped[str | None] = mapped_column(String(64))
+    signed_sha256: Mapped[str | None] = mapped_column(String(64))
+    signature_level: Mapped[str | None] = mapped_column(String(8))
+    signature_valid: Mapped[bool | None] = mapped_column()
+    signer: Mapped[str | None] = mapped_column(String(200))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    superseded_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("documents.id"))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    owner: Mapped[Owner] = relationship()
+    batch: Mapped[Batch | None] = relationship(back_populates="documents")
+
+
+class Dossier(Base):
+    __tablename__ = "dossiers"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("owners.id"))
+    procedure_code: Mapped[str] = mapped_column(String(16))
+    agency_code: Mapped[str] = mapped_column(String(24))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    received_on: Mapped[date] = mapped_column(Date)  # local receipt date, for the daily sequence and rates
+    sequence: Mapped[int] = mapped_column(Integer)
+    clerk: Mapped[str] = mapped_column(String(64))
+
+    owner: Mapped[Owner] = relationship()
+    components: Mapped[list[DossierComponent]] = relationship(
+        back_populates="dossier", order_by="DossierComponent.recorded_at"
+    )
+
+    __table_args__ = (UniqueConstraint("agency_code", "received_on", "sequence", name="uq_dossier_sequence"),)
+
+
+class DossierComponent(Base):
+    __tablename__ = "dossier_components"
+    __table_args__ = (UniqueConstraint("dossier_id", "component_code", "document_id", name="uq_component_doc"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    dossier_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("dossiers.id"))
+    component_code: Mapped[str] = mapped_column(String(48))
+    document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("documents.id"))
+    provenance: Mapped[Provenance] = mapped_column(
+        Enum(Provenance, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+    )
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    dossier: Mapped[Dossier] = relationship(back_populates="components")
+    document: Mapped[Document] = relationship()
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def migrate(url: str) -> None:
+    """Bring the schema to the newest revision (idempotent)."""
+    command.upgrade(alembic_config(url), "head")
