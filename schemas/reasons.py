@@ -24,7 +24,9 @@ class Reason:
 
 
 _REASONS = [
-    Reason("empty_file", "Tệp rỗng (0 byte). Hãy quét lại tài liệu.", "The file is empty (0 bytes). Rescan it."),
+    Reason(
+        "empty_file", "Tệp rỗng (0 byte). Hãy quét lại tài liệu.", "The file is empty (0 bytes). Rescan it."
+    ),
     Reason(
         "unsupported_format",
         "Định dạng tệp không được hỗ trợ {detail}. Chỉ nhận PDF, TIFF, JPEG, PNG.",

@@ -15,6 +15,7 @@ from pipeline.process import PipelineOptions
 from schemas.procedures import load_catalogue
 from signing.pki import DevPki, ensure_dev_pki
 from signing.signer import DocumentSigner, SigningOptions
+from sohoa.services import MINIO_VERSION, ServiceConfig, minio_binary_path
 from sohoa.settings import Settings
 from vault.crypto import LocalKeyFileProvider
 from vault.index import make_engine, make_sessionmaker, migrate
@@ -72,8 +73,8 @@ def dev_pki(settings: Settings) -> DevPki:
 def signing_options(settings: Settings) -> SigningOptions:
     pki = dev_pki(settings)
     return SigningOptions(
-        pkcs12_path=pki.signer_pkcs12,
-        passphrase=pki.signer_passphrase_file.read_bytes().strip(),
+        pkcs12_path=pki.signer_pkcs12_path,
+        passphrase=pki.passphrase(),
         reason="Chứng thực bản số hóa từ bản giấy",
         location=settings.agency_name,
     )
@@ -88,7 +89,7 @@ def build_context(settings: Settings) -> WorkerContext:
         pipeline=PipelineOptions(dpi=settings.dpi, ocr_timeout_s=settings.ocr_timeout_s),
         intake_limits=IntakeLimits(),
         signer_factory=lambda: DocumentSigner(signing_options(settings)),
-        trust_roots=(pki.root_cert,),
+        trust_roots=(pki.root_cert_path,),
     )
 
 
@@ -111,10 +112,34 @@ class Runtime:
         return ctx
 
 
+def service_config(settings: Settings) -> ServiceConfig:
+    """The local development services (MinIO, Redis, PostgreSQL on loopback) as the settings name them."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "sohoa"
+    return ServiceConfig(
+        home=settings.home,
+        minio_port=settings.minio_port,
+        minio_root_user=settings.s3_access_key,
+        minio_root_password=settings.s3_secret_key.get_secret_value(),
+        minio_binary=minio_binary_path(MINIO_VERSION, cache),
+        redis_port=settings.redis_port,
+        postgres_port=settings.postgres_port,
+    )
+
+
 def worker_command(processes: int) -> list[str]:
     """Dramatiq workers: one process per core, one thread each (OCR is CPU-bound)."""
-    return [sys.executable, "-m", "dramatiq", "sohoa.worker_main", "--processes", str(processes),
-            "--threads", "1", "--queues", "documents"]
+    return [
+        sys.executable,
+        "-m",
+        "dramatiq",
+        "sohoa.worker_main",
+        "--processes",
+        str(processes),
+        "--threads",
+        "1",
+        "--queues",
+        "documents",
+    ]
 
 
 def worker_environment() -> dict[str, str]:

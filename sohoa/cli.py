@@ -33,9 +33,9 @@ def services() -> None:
 
 
 def _service_config(settings: Settings):  # type: ignore[no-untyped-def]
-    from sohoa.services import ServiceConfig
+    from sohoa.app import service_config
 
-    return ServiceConfig(home=settings.home)
+    return service_config(settings)
 
 
 @services.command("start")
@@ -81,7 +81,7 @@ def init(ctx: click.Context) -> None:
     from sohoa.app import initialise
 
     pki = initialise(_settings(ctx))
-    click.echo(f"index migrated; bucket ready; development PKI at {pki.root_cert.parent}")
+    click.echo(f"index migrated; bucket ready; development PKI at {pki.directory}")
 
 
 # ---------------------------------------------------------------- dossiers
@@ -105,7 +105,11 @@ def dossier_create(ctx: click.Context, owner_id: str, procedure_code: str) -> No
     with vault.session() as session:
         owner = vault.ensure_owner(session, owner_id)
         record = register_dossier(
-            session, owner, procedure, agency_code=settings.agency_code, clerk=settings.clerk,
+            session,
+            owner,
+            procedure,
+            agency_code=settings.agency_code,
+            clerk=settings.clerk,
             received_at=datetime.now(UTC),
         )
         click.echo(record.code)
@@ -113,14 +117,20 @@ def dossier_create(ctx: click.Context, owner_id: str, procedure_code: str) -> No
 
 # ---------------------------------------------------------------- intake
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @click.option("--dossier", "dossier_code", help="dossier code the batch belongs to")
 @click.option("--owner", "owner_id", help="owner ID, for a batch outside any dossier")
 @click.option("--wait/--no-wait", default=False, help="wait until every document is processed")
 @click.option("--timeout", default=1800.0, show_default=True, help="seconds to wait at most")
 @click.pass_context
 def ingest(
-    ctx: click.Context, files: tuple[Path, ...], dossier_code: str | None, owner_id: str | None, wait: bool,
+    ctx: click.Context,
+    files: tuple[Path, ...],
+    dossier_code: str | None,
+    owner_id: str | None,
+    wait: bool,
     timeout: float,
 ) -> None:
     """Receive a clerk's batch: originals stored encrypted, then queued for the workers."""
@@ -132,7 +142,9 @@ def ingest(
     receipt = ingest_batch(
         runtime.context(), list(files), clerk=settings.clerk, dossier_code=dossier_code, owner_id=owner_id
     )
-    click.echo(f"batch {receipt.batch_id}" + (f"  dossier {receipt.dossier_code}" if receipt.dossier_code else ""))
+    click.echo(
+        f"batch {receipt.batch_id}" + (f"  dossier {receipt.dossier_code}" if receipt.dossier_code else "")
+    )
     for line in receipt.lines:
         extra = " (already received)" if line.duplicate else ""
         click.echo(f"  [{line.position}] {line.file_name}: {line.state}{extra}  document {line.document_id}")
@@ -174,10 +186,14 @@ def _print_batch(settings: Settings, batch_id: uuid.UUID) -> None:
             raise click.ClickException("no such batch")
         counts = dict(
             session.execute(
-                select(Document.state, func.count()).where(Document.batch_id == batch_id).group_by(Document.state)
+                select(Document.state, func.count())
+                .where(Document.batch_id == batch_id)
+                .group_by(Document.state)
             ).all()
         )
-        click.echo("batch " + str(batch_id) + ": " + ", ".join(f"{s.value}={n}" for s, n in sorted(counts.items())))
+        click.echo(
+            "batch " + str(batch_id) + ": " + ", ".join(f"{s.value}={n}" for s, n in sorted(counts.items()))
+        )
         for document in record.documents:
             line = f"  [{document.source_position}] {document.id} {document.state.value:<12}"
             if document.document_type:
@@ -209,9 +225,10 @@ def vault_list(ctx: click.Context, owner_id: str) -> None:
         if not documents:
             click.echo("no documents")
         for d in documents:
+            validity = {None: "", True: " valid", False: " INVALID"}[d.signature_valid]
             click.echo(
                 f"{d.id}  {d.state.value:<12} {d.document_type or '-':<18} valid_until={d.valid_until or '-'}  "
-                f"signature={d.signature_level or '-'}{'' if d.signature_valid is None else (' valid' if d.signature_valid else ' INVALID')}"
+                f"signature={d.signature_level or '-'}{validity}"
             )
 
 
@@ -251,7 +268,7 @@ def verify(ctx: click.Context, pdf: Path, trust_roots: tuple[Path, ...], as_json
     if not roots:
         from sohoa.app import dev_pki
 
-        roots = [dev_pki(_settings(ctx)).root_cert]
+        roots = [dev_pki(_settings(ctx)).root_cert_path]
     report = verify_pdf(pdf.read_bytes(), roots)
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
@@ -284,7 +301,10 @@ def reuse_propose(ctx: click.Context, dossier_code: str, record: bool) -> None:
         procedure = load_catalogue().get(found.procedure_code)
         proposals = propose_reuse(session, found, procedure, date.today())
         for p in proposals:
-            click.echo(f"  {p.component_code}: document {p.document_id} ({p.document_type}, signature {p.signature_level})")
+            click.echo(
+                f"  {p.component_code}: document {p.document_id} "
+                f"({p.document_type}, signature {p.signature_level})"
+            )
         if not proposals:
             click.echo("  nothing reusable")
         if record and proposals:
@@ -293,7 +313,9 @@ def reuse_propose(ctx: click.Context, dossier_code: str, record: bool) -> None:
 
 
 @reuse.command("report")
-@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="first receipt date (default: today)")
+@click.option(
+    "--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="first receipt date (default: today)"
+)
 @click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="last receipt date (default: today)")
 @click.pass_context
 def reuse_report(ctx: click.Context, start: datetime | None, end: datetime | None) -> None:

@@ -43,7 +43,11 @@ def run_demo(settings: Settings, *, seed: int, processes: int) -> int:
     with ctx.vault.session() as session:
         owner = ctx.vault.ensure_owner(session, owner_id)
         first = register_dossier(
-            session, owner, procedure, agency_code=settings.agency_code, clerk=settings.clerk,
+            session,
+            owner,
+            procedure,
+            agency_code=settings.agency_code,
+            clerk=settings.clerk,
             received_at=datetime.now(UTC),
         )
         first_code = first.code
@@ -75,13 +79,17 @@ def run_demo(settings: Settings, *, seed: int, processes: int) -> int:
             document = session.get_one(Document, line.document_id)
             fields = ctx.vault.open_fields(document)
             say(f"-- [{line.position}] {line.file_name}")
-            say(f"   state: {document.state.value}   type: {document.document_type} "
-                f"(confidence {document.type_confidence or 0:.2f})")
+            say(
+                f"   state: {document.state.value}   type: {document.document_type} "
+                f"(confidence {document.type_confidence or 0:.2f})"
+            )
             for name in KEY_FIELDS.get(document.document_type or "", ()):
                 value = fields.get(name, {}).get("value")
                 say(f"   {name:<20} {value}")
-            say(f"   signature: PAdES {document.signature_level}, "
-                f"{'valid' if document.signature_valid else 'NOT valid'}, signer {document.signer}")
+            say(
+                f"   signature: PAdES {document.signature_level}, "
+                f"{'valid' if document.signature_valid else 'NOT valid'}, signer {document.signer}"
+            )
             say(f"   vault: s3://{settings.s3_bucket}/{document.signed_object}")
             for problem in document.review_reasons or []:
                 say(f"   review: {problem['code']} {problem.get('detail', '')}")
@@ -94,7 +102,11 @@ def run_demo(settings: Settings, *, seed: int, processes: int) -> int:
     with ctx.vault.session() as session:
         owner = ctx.vault.ensure_owner(session, owner_id)
         second = register_dossier(
-            session, owner, second_procedure, agency_code=settings.agency_code, clerk=settings.clerk,
+            session,
+            owner,
+            second_procedure,
+            agency_code=settings.agency_code,
+            clerk=settings.clerk,
             received_at=datetime.now(UTC),
         )
         proposals = propose_reuse(session, second, second_procedure, today)
@@ -107,9 +119,14 @@ def run_demo(settings: Settings, *, seed: int, processes: int) -> int:
         second_code = second.code
         pair = _pair_rate(session, [first_code, second_code])
         period = reuse_rate(session, today, today, settings.agency_code)
-    say(f"== 6. Tỷ lệ tái sử dụng / reuse rate of these two dossiers: {pair.numerator}/{pair.denominator} = {pair}")
-    say(f"   official indicator 4.3 for {today} (all dossiers received today): "
-        f"{period.numerator}/{period.denominator} = {period}")
+    say(
+        "== 6. Tỷ lệ tái sử dụng / reuse rate of these two dossiers: "
+        f"{pair.numerator}/{pair.denominator} = {pair}"
+    )
+    say(
+        f"   official indicator 4.3 for {today} (all dossiers received today): "
+        f"{period.numerator}/{period.denominator} = {period}"
+    )
     if failures or not recorded:
         say("DEMO FAILED: a document was not signed validly, or nothing was reused")
         return 1
@@ -122,7 +139,9 @@ def _pair_rate(session, codes: list[str]) -> Rate:  # type: ignore[no-untyped-de
     dossiers = list(session.scalars(select(Dossier).where(Dossier.code.in_(codes))))
     reused = 0
     for dossier in dossiers:
-        components = session.scalars(select(DossierComponent).where(DossierComponent.dossier_id == dossier.id))
+        components = session.scalars(
+            select(DossierComponent).where(DossierComponent.dossier_id == dossier.id)
+        )
         if any(c.provenance == Provenance.REUSED for c in components):
             reused += 1
     return Rate(reused, len(dossiers))

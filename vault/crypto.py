@@ -99,7 +99,9 @@ class LocalKeyFileProvider:
         if key is None:
             raise KeyUnavailableError("the key-encryption key that wrapped this data key is not loaded")
         try:
-            return AESGCM(key).decrypt(wrapped.ciphertext[:12], wrapped.ciphertext[12:], b"sohoa-dek|" + context)
+            return AESGCM(key).decrypt(
+                wrapped.ciphertext[:12], wrapped.ciphertext[12:], b"sohoa-dek|" + context
+            )
         except InvalidTag as exc:
             raise KeyUnavailableError("the data key does not unwrap under its key-encryption key") from exc
 
@@ -187,7 +189,9 @@ def _read_exact(source: BinaryIO, size: int) -> bytes:
 class EncryptingReader(io.RawIOBase):
     """A file-like view of the ciphertext of ``source``, for streaming uploads of known length."""
 
-    def __init__(self, data_key: bytes, context: bytes, source: BinaryIO, chunk_size: int = DEFAULT_CHUNK_SIZE):
+    def __init__(
+        self, data_key: bytes, context: bytes, source: BinaryIO, chunk_size: int = DEFAULT_CHUNK_SIZE
+    ):
         self._chunks = encrypt_chunks(data_key, context, source, chunk_size)
         self._buffer = b""
 
@@ -206,7 +210,9 @@ class EncryptingReader(io.RawIOBase):
         return size
 
 
-def encrypt_bytes(data_key: bytes, context: bytes, plaintext: bytes, chunk_size: int = DEFAULT_CHUNK_SIZE) -> bytes:
+def encrypt_bytes(
+    data_key: bytes, context: bytes, plaintext: bytes, chunk_size: int = DEFAULT_CHUNK_SIZE
+) -> bytes:
     return b"".join(encrypt_chunks(data_key, context, io.BytesIO(plaintext), chunk_size))
 
 

@@ -118,7 +118,9 @@ class ReuseProposal:
     signature_level: str | None
 
 
-def reusable_documents(session: Session, owner: Owner, document_types: tuple[str, ...], today: date) -> list[Document]:
+def reusable_documents(
+    session: Session, owner: Owner, document_types: tuple[str, ...], today: date
+) -> list[Document]:
     """The owner's documents that may be reused: accepted type, still valid, signed validly, not revoked
     or superseded (../shared/domain/README.md §5). Newest first."""
     query = (
@@ -137,7 +139,9 @@ def reusable_documents(session: Session, owner: Owner, document_types: tuple[str
     return list(session.scalars(query))
 
 
-def propose_reuse(session: Session, dossier: Dossier, procedure: Procedure, today: date) -> list[ReuseProposal]:
+def propose_reuse(
+    session: Session, dossier: Dossier, procedure: Procedure, today: date
+) -> list[ReuseProposal]:
     """For each component the dossier does not have yet, the newest reusable document of the owner."""
     have = {c.component_code for c in dossier.components}
     proposals = []
@@ -161,7 +165,12 @@ def propose_reuse(session: Session, dossier: Dossier, procedure: Procedure, toda
 
 
 def record_reuse(
-    session: Session, dossier: Dossier, procedure: Procedure, proposals: list[ReuseProposal], clerk: str, today: date
+    session: Session,
+    dossier: Dossier,
+    procedure: Procedure,
+    proposals: list[ReuseProposal],
+    clerk: str,
+    today: date,
 ) -> list[DossierComponent]:
     """Record accepted proposals as components taken from already digitised data. Each document is checked
     again (owner, type, validity) at the moment of recording."""

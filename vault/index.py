@@ -152,7 +152,9 @@ class Dossier(Base):
 
 class DossierComponent(Base):
     __tablename__ = "dossier_components"
-    __table_args__ = (UniqueConstraint("dossier_id", "component_code", "document_id", name="uq_component_doc"),)
+    __table_args__ = (
+        UniqueConstraint("dossier_id", "component_code", "document_id", name="uq_component_doc"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     dossier_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("dossiers.id"))

@@ -99,7 +99,9 @@ class ObjectStore:
     def delete_all_versions(self, prefix: str) -> int:
         """Delete every version of every object under ``prefix`` (used by erasure)."""
         count = 0
-        for item in self.client.list_objects(self.bucket, prefix=prefix, recursive=True, include_version=True):
+        for item in self.client.list_objects(
+            self.bucket, prefix=prefix, recursive=True, include_version=True
+        ):
             self.client.remove_object(self.bucket, item.object_name, version_id=item.version_id)
             count += 1
         return count

@@ -80,7 +80,9 @@ class Vault:
                 raise OwnerErased("this owner's vault was erased")
             return owner
         wrapped = self.keys.wrap(crypto.new_data_key(), reference.encode())
-        owner = Owner(owner_ref=reference, kind=kind, kek_id=wrapped.kek_id, wrapped_data_key=wrapped.ciphertext)
+        owner = Owner(
+            owner_ref=reference, kind=kind, kek_id=wrapped.kek_id, wrapped_data_key=wrapped.ciphertext
+        )
         with session.begin_nested():
             session.add(owner)
         return owner
@@ -91,15 +93,17 @@ class Vault:
         with self._lock:
             key = self._key_cache.get(owner.id)
         if key is None:
-            key = self.keys.unwrap(crypto.WrappedKey(owner.kek_id, owner.wrapped_data_key), owner.owner_ref.encode())
+            key = self.keys.unwrap(
+                crypto.WrappedKey(owner.kek_id, owner.wrapped_data_key), owner.owner_ref.encode()
+            )
             with self._lock:
                 self._key_cache[owner.id] = key
         return key
 
     # ---- objects ---------------------------------------------------------------------------------
-    def _put_encrypted(self, owner: Owner, document_id: uuid.UUID, kind: str, source: BinaryIO, size: int) -> tuple[
-        str, str | None
-    ]:
+    def _put_encrypted(
+        self, owner: Owner, document_id: uuid.UUID, kind: str, source: BinaryIO, size: int
+    ) -> tuple[str, str | None]:
         name = object_name(owner.owner_ref, document_id, kind)
         context = crypto.object_context(name, owner.owner_ref, str(document_id))
         reader = crypto.EncryptingReader(self.data_key(owner), context, source, self.options.chunk_size)
@@ -154,10 +158,14 @@ class Vault:
         return document, True
 
     def read_original(self, document: Document) -> bytes:
-        return self._read_decrypted(document.owner, document.id, document.original_object, document.original_version)
+        return self._read_decrypted(
+            document.owner, document.id, document.original_object, document.original_version
+        )
 
     def store_signed(self, document: Document, pdf: bytes) -> None:
-        name, version = self._put_encrypted(document.owner, document.id, "signed.pdf", io.BytesIO(pdf), len(pdf))
+        name, version = self._put_encrypted(
+            document.owner, document.id, "signed.pdf", io.BytesIO(pdf), len(pdf)
+        )
         document.signed_object = name
         document.signed_version = version
         document.signed_sha256 = hashlib.sha256(pdf).hexdigest()
@@ -165,17 +173,23 @@ class Vault:
     def read_signed(self, document: Document) -> bytes:
         if document.signed_object is None:
             raise DocumentNotFound("this document has no signed copy (not processed, or rejected)")
-        return self._read_decrypted(document.owner, document.id, document.signed_object, document.signed_version)
+        return self._read_decrypted(
+            document.owner, document.id, document.signed_object, document.signed_version
+        )
 
     # ---- sealed fields ---------------------------------------------------------------------------
     def seal_fields(self, document: Document, fields: dict[str, Any]) -> None:
         plaintext = json.dumps(fields, ensure_ascii=False, sort_keys=True, default=str).encode()
-        document.fields_sealed = crypto.seal_small(self.data_key(document.owner), _fields_context(document), plaintext)
+        document.fields_sealed = crypto.seal_small(
+            self.data_key(document.owner), _fields_context(document), plaintext
+        )
 
     def open_fields(self, document: Document) -> dict[str, Any]:
         if document.fields_sealed is None:
             return {}
-        plaintext = crypto.open_small(self.data_key(document.owner), _fields_context(document), document.fields_sealed)
+        plaintext = crypto.open_small(
+            self.data_key(document.owner), _fields_context(document), document.fields_sealed
+        )
         return dict(json.loads(plaintext))
 
     # ---- owner-checked reads ---------------------------------------------------------------------
@@ -192,7 +206,9 @@ class Vault:
         if owner is None:
             return []
         return list(
-            session.scalars(select(Document).where(Document.owner_id == owner.id).order_by(Document.created_at))
+            session.scalars(
+                select(Document).where(Document.owner_id == owner.id).order_by(Document.created_at)
+            )
         )
 
 

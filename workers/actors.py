@@ -27,7 +27,7 @@ class Actors:
 
 
 def register_actors(broker: dramatiq.Broker, context: Callable[[], WorkerContext]) -> Actors:
-    """Declare the actors on ``broker``; ``context`` returns the process's WorkerContext (built lazily, once)."""
+    """Declare the actors on ``broker``; ``context`` returns the process's WorkerContext (built once)."""
 
     def process_document(document_id: str) -> None:
         service.process_document(context(), uuid.UUID(document_id))

@@ -133,7 +133,11 @@ def ingest_batch(
                     _reject(document, rejection)
             if not document.state.final:
                 accepted.append(document.id)
-            lines.append(_receipt_line(position, path, document, duplicate=not created, queued=not document.state.final))
+            lines.append(
+                _receipt_line(
+                    position, path, document, duplicate=not created, queued=not document.state.final
+                )
+            )
         batch_id = batch.id
         code = dossier.code if dossier else None
     # Committed: every original is safe. Only now queue (ids, not payloads). A failed enqueue leaves the
@@ -149,7 +153,9 @@ def ingest_batch(
     return BatchReceipt(batch_id, code, tuple(lines))
 
 
-def _receipt_line(position: int, path: Path, document: Document, *, duplicate: bool, queued: bool) -> ReceiptLine:
+def _receipt_line(
+    position: int, path: Path, document: Document, *, duplicate: bool, queued: bool
+) -> ReceiptLine:
     message_vi = message_en = None
     if document.reason_code:
         from schemas.reasons import reason
@@ -247,9 +253,9 @@ def _finish(ctx: WorkerContext, document_id: uuid.UUID, processed: Any) -> Docum
         document.page_count = processed.page_count
         document.valid_until = _as_date(_field_value(processed.fields.get("expiry_date")))
         document.valid_from = _as_date(_field_value(processed.fields.get("issue_date")))
-        document.signature_level = report.signatures[0].level if report.signatures else None
+        document.signature_level = report.signatures[0].pades_level if report.signatures else None
         document.signature_valid = report.valid
-        document.signer = ctx.signer.signer_subject
+        document.signer = ctx.signer.signer_subject.display_name
         document.review_reasons = problems or None
         document.state = DocumentState.NEEDS_REVIEW if problems or not report.valid else DocumentState.STORED
         if dossier is not None:
@@ -281,7 +287,10 @@ def _field_dict(extracted: Any) -> dict[str, Any]:
 
 
 def _problem_dict(problem: Any) -> dict[str, str]:
-    return {"code": str(getattr(problem, "code", problem)), "detail": str(getattr(problem, "detail", "") or "")}
+    return {
+        "code": str(getattr(problem, "code", problem)),
+        "detail": str(getattr(problem, "detail", "") or ""),
+    }
 
 
 def _as_date(value: str | None) -> date | None:
