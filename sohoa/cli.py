@@ -227,8 +227,8 @@ def vault_list(ctx: click.Context, owner_id: str) -> None:
         for d in documents:
             validity = {None: "", True: " valid", False: " INVALID"}[d.signature_valid]
             click.echo(
-                f"{d.id}  {d.state.value:<12} {d.document_type or '-':<18} valid_until={d.valid_until or '-'}  "
-                f"signature={d.signature_level or '-'}{validity}"
+                f"{d.id}  {d.state.value:<12} {d.document_type or '-':<18} "
+                f"valid_until={d.valid_until or '-'}  signature={d.signature_level or '-'}{validity}"
             )
 
 

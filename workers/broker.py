@@ -13,8 +13,9 @@ def make_broker(
     """A broker for ``url`` (``redis://`` or ``amqp://``).
 
     Redis: a killed worker's unacknowledged messages are requeued by another worker's maintenance run once
-    its heartbeat is older than ``heartbeat_timeout_ms``; a maintenance run happens on 1/``maintenance_chance``
-    of fetches. Dramatiq's defaults (60 s, 1/1000) leave messages stranded for long; these are tighter.
+    its heartbeat is older than ``heartbeat_timeout_ms``; a maintenance run happens on
+    1/``maintenance_chance`` of fetches. Dramatiq's defaults (60 s, 1/1000) leave messages stranded for
+    long; these are tighter.
     The database, not the broker, is the source of truth: a reconciler re-enqueues stuck documents.
     """
     stack: list[middleware.Middleware] = [
