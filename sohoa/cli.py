@@ -8,11 +8,15 @@ import sys
 import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from sqlalchemy import func, select
 
 from sohoa.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from sohoa.services import ServiceConfig, ServiceStatus
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -32,7 +36,7 @@ def services() -> None:
     """Local services: MinIO, Redis, PostgreSQL on loopback."""
 
 
-def _service_config(settings: Settings):  # type: ignore[no-untyped-def]
+def _service_config(settings: Settings) -> ServiceConfig:
     from sohoa.app import service_config
 
     return service_config(settings)
@@ -67,7 +71,7 @@ def services_status(ctx: click.Context) -> None:
         sys.exit(1)
 
 
-def _print_status(statuses) -> None:  # type: ignore[no-untyped-def]
+def _print_status(statuses: list[ServiceStatus]) -> None:
     for s in statuses:
         state = "answering" if s.answering else "NOT answering"
         click.echo(f"{s.name:<11} {s.address:<22} {state:<14} version={s.version or '-'}  {s.detail}")
@@ -177,20 +181,17 @@ def batch_status(ctx: click.Context, batch_id: uuid.UUID) -> None:
 def _print_batch(settings: Settings, batch_id: uuid.UUID) -> None:
     from schemas.reasons import reason
     from sohoa.app import build_vault
-    from vault.index import Batch, Document
+    from vault.index import Batch, Document, DocumentState
 
     vault = build_vault(settings)
     with vault.session() as session:
         record = session.get(Batch, batch_id)
         if record is None:
             raise click.ClickException("no such batch")
-        counts = dict(
-            session.execute(
-                select(Document.state, func.count())
-                .where(Document.batch_id == batch_id)
-                .group_by(Document.state)
-            ).all()
-        )
+        rows = session.execute(
+            select(Document.state, func.count()).where(Document.batch_id == batch_id).group_by(Document.state)
+        ).all()
+        counts: dict[DocumentState, int] = {state: count for state, count in rows}
         click.echo(
             "batch " + str(batch_id) + ": " + ", ".join(f"{s.value}={n}" for s, n in sorted(counts.items()))
         )
@@ -273,7 +274,7 @@ def verify(ctx: click.Context, pdf: Path, trust_roots: tuple[Path, ...], as_json
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
-        click.echo(report.to_text(lang))
+        click.echo(report.to_text("en" if lang == "en" else "vi"))
     sys.exit(0 if report.valid else 1)
 
 

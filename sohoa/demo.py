@@ -8,6 +8,8 @@ import time
 from datetime import UTC, date, datetime
 
 import click
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from pipeline.samples import write_sample_batch
 from schemas.procedures import load_catalogue
@@ -37,7 +39,7 @@ def run_demo(settings: Settings, *, seed: int, processes: int) -> int:
     sample_dir = settings.home / "samples" / f"seed-{seed}"
     batch = write_sample_batch(sample_dir, seed)
     owner_id = batch.citizen.id_number
-    say(f"== 2. Lô mẫu / sample batch in {sample_dir}: " + ", ".join(p.name for p in batch.files))
+    say(f"== 2. Lô mẫu / sample batch in {sample_dir}: " + ", ".join(p.name for p in batch.files.values()))
 
     procedure = catalogue.get(FIRST_PROCEDURE)
     with ctx.vault.session() as session:
@@ -53,7 +55,7 @@ def run_demo(settings: Settings, *, seed: int, processes: int) -> int:
         first_code = first.code
     say(f"== 3. Hồ sơ 1 / dossier 1: {first_code}  procedure {procedure.code} {procedure.name}")
 
-    receipt = ingest_batch(ctx, batch.files, clerk=settings.clerk, dossier_code=first_code)
+    receipt = ingest_batch(ctx, list(batch.files.values()), clerk=settings.clerk, dossier_code=first_code)
     for line in receipt.lines:
         say(f"   received [{line.position}] {line.file_name}: {line.state}, queued={line.queued}")
 
@@ -133,9 +135,7 @@ def run_demo(settings: Settings, *, seed: int, processes: int) -> int:
     return 0
 
 
-def _pair_rate(session, codes: list[str]) -> Rate:  # type: ignore[no-untyped-def]
-    from sqlalchemy import select
-
+def _pair_rate(session: Session, codes: list[str]) -> Rate:
     dossiers = list(session.scalars(select(Dossier).where(Dossier.code.in_(codes))))
     reused = 0
     for dossier in dossiers:

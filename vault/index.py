@@ -11,6 +11,7 @@ import enum
 import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -79,7 +80,8 @@ class Batch(Base):
     clerk: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
-    documents: Mapped[list[Document]] = relationship(back_populates="batch", order_by="Document.created_at")
+    dossier: Mapped[Dossier | None] = relationship()
+    documents: Mapped[list[Document]] = relationship(back_populates="batch", order_by="Document.source_position")
 
 
 class Document(Base):
@@ -175,7 +177,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 import urllib3
 from minio import Minio
@@ -90,7 +90,7 @@ class ObjectStore:
             raise
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             raise StorageUnavailable("object store unreachable") from exc
-        return _ResponseStream(response)
+        return cast(BinaryIO, _ResponseStream(response))
 
     def get_bytes(self, name: str) -> bytes:
         with self.stream(name) as body:

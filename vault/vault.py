@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -107,7 +107,8 @@ class Vault:
         name = object_name(owner.owner_ref, document_id, kind)
         context = crypto.object_context(name, owner.owner_ref, str(document_id))
         reader = crypto.EncryptingReader(self.data_key(owner), context, source, self.options.chunk_size)
-        version = self.store.put(name, reader, crypto.ciphertext_length(size, self.options.chunk_size))
+        length = crypto.ciphertext_length(size, self.options.chunk_size)
+        version = self.store.put(name, cast(BinaryIO, reader), length)
         return name, version
 
     def _read_decrypted(self, owner: Owner, document_id: uuid.UUID, name: str, version: str | None) -> bytes:

@@ -20,7 +20,7 @@ QUEUE = "documents"
 
 @dataclass(frozen=True)
 class Actors:
-    process_document: dramatiq.Actor  # type: ignore[type-arg]
+    process_document: dramatiq.Actor[[str], None]
 
     def enqueue(self, document_id: uuid.UUID) -> None:
         self.process_document.send(str(document_id))
@@ -32,8 +32,7 @@ def register_actors(broker: dramatiq.Broker, context: Callable[[], WorkerContext
     def process_document(document_id: str) -> None:
         service.process_document(context(), uuid.UUID(document_id))
 
-    actor = dramatiq.actor(
-        process_document,
+    actor: dramatiq.Actor[[str], None] = dramatiq.actor(
         broker=broker,
         actor_name="process_document",
         queue_name=QUEUE,
@@ -41,5 +40,5 @@ def register_actors(broker: dramatiq.Broker, context: Callable[[], WorkerContext
         min_backoff=2_000,
         max_backoff=300_000,
         time_limit=30 * 60 * 1000,
-    )
+    )(process_document)
     return Actors(process_document=actor)

@@ -223,7 +223,8 @@ def _finish(ctx: WorkerContext, document_id: uuid.UUID, processed: Any) -> Docum
         document = session.get_one(Document, document_id)
         if document.state.final:
             return document.state
-        dossier = document.batch.dossier if document.batch and document.batch.dossier_id else None
+        batch = document.batch
+        dossier = batch.dossier if batch is not None else None
         document_type = str(processed.document_type)
         title = _document_title(document_type)
         mark = ConversionMark(
@@ -258,16 +259,16 @@ def _finish(ctx: WorkerContext, document_id: uuid.UUID, processed: Any) -> Docum
         document.signer = ctx.signer.signer_subject.display_name
         document.review_reasons = problems or None
         document.state = DocumentState.NEEDS_REVIEW if problems or not report.valid else DocumentState.STORED
-        if dossier is not None:
+        if dossier is not None and batch is not None:
             procedure = ctx.catalogue.get(dossier.procedure_code)
-            attach_component(session, dossier, procedure, document, Provenance.NEW_SCAN, document.batch.clerk)
+            attach_component(session, dossier, procedure, document, Provenance.NEW_SCAN, batch.clerk)
         return document.state
 
 
 def _document_title(document_type: str) -> str:
     try:
-        return DocumentType(document_type).title
-    except (ValueError, AttributeError):
+        return DocumentType(document_type).title_vi
+    except (ValueError, KeyError):
         return document_type
 
 
