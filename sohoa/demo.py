@@ -60,7 +60,13 @@ def run_demo(settings: Settings, *, seed: int, processes: int) -> int:
         say(f"   received [{line.position}] {line.file_name}: {line.state}, queued={line.queued}")
 
     say(f"== 4. Xử lý / processing with {processes} Dramatiq worker process(es) on {settings.redis_url}")
-    workers = subprocess.Popen(worker_command(processes), env=worker_environment())
+    log_path = settings.home / "logs" / "workers.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    say(f"   worker log: {log_path}")
+    log_file = log_path.open("ab")
+    workers = subprocess.Popen(
+        worker_command(processes), env=worker_environment(), stdout=log_file, stderr=subprocess.STDOUT
+    )
     try:
         started = time.monotonic()
         try:
@@ -74,6 +80,7 @@ def run_demo(settings: Settings, *, seed: int, processes: int) -> int:
             workers.wait(timeout=60)
         except subprocess.TimeoutExpired:
             workers.kill()
+        log_file.close()
 
     failures = 0
     with ctx.vault.session() as session:

@@ -14,6 +14,7 @@ from sohoa.app import Runtime
 from sohoa.settings import load_settings
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+logging.getLogger("alembic").setLevel(logging.WARNING)
 runtime = Runtime(load_settings())
 broker = runtime.broker
 dramatiq.set_broker(broker)

@@ -131,6 +131,10 @@ def ingest_batch(
                 document.page_count = page_count
                 if rejection is not None:
                     _reject(document, rejection)
+            elif dossier is not None and document.state.final:
+                # The paper was brought again: it is this dossier's component, scanned anew.
+                procedure = ctx.catalogue.get(dossier.procedure_code)
+                attach_component(session, dossier, procedure, document, Provenance.NEW_SCAN, clerk)
             if not document.state.final:
                 accepted.append(document.id)
             lines.append(
