@@ -17,10 +17,10 @@ from signing.pki import DevPki, ensure_dev_pki
 from signing.signer import DocumentSigner, SigningOptions
 from sohoa.services import MINIO_VERSION, ServiceConfig, minio_binary_path
 from sohoa.settings import Settings
-from vault.crypto import LocalKeyFileProvider
+from vault.crypto import KeyProvider, KeyRing, LocalKeyFileProvider
 from vault.index import make_engine, make_sessionmaker, migrate
-from vault.store import ObjectStore, StoreOptions
-from vault.vault import Vault, VaultOptions
+from vault.store import ObjectStore, RetentionUnavailable, StoreOptions
+from vault.vault import RetentionPolicy, Vault, VaultOptions
 from workers.actors import Actors, register_actors
 from workers.broker import make_broker
 from workers.service import Agency, WorkerContext
@@ -47,22 +47,58 @@ def build_store(settings: Settings) -> ObjectStore:
     )
 
 
+def build_keys(settings: Settings) -> KeyProvider:
+    """The key provider the settings name. With PKCS#11, the local key file (if any) stays readable."""
+    if settings.key_provider == "local":
+        return LocalKeyFileProvider(settings.resolved_kek_file)
+    from vault.pkcs11_keys import Pkcs11KeyProvider
+
+    if "softhsm" in Path(settings.pkcs11_module).name:
+        from sohoa.hsm import ensure_softhsm_token
+
+        ensure_softhsm_token(
+            settings.resolved_softhsm_dir, settings.pkcs11_token, settings.pkcs11_pin.get_secret_value()
+        )
+    hsm = Pkcs11KeyProvider(
+        settings.pkcs11_module, settings.pkcs11_token, settings.pkcs11_pin.get_secret_value()
+    )
+    if settings.resolved_kek_file.exists():
+        return KeyRing(hsm, LocalKeyFileProvider(settings.resolved_kek_file))
+    return hsm
+
+
+def retention_policy(settings: Settings) -> RetentionPolicy:
+    return RetentionPolicy(
+        signed_days=settings.retention_signed_days, original_days=settings.retention_original_days
+    )
+
+
 def build_vault(settings: Settings) -> Vault:
     engine = make_engine(settings.resolved_database_url)
     return Vault(
         store=build_store(settings),
-        keys=LocalKeyFileProvider(settings.resolved_kek_file),
+        keys=build_keys(settings),
         sessions=make_sessionmaker(engine),
-        options=VaultOptions(pepper=read_or_create_secret(settings.resolved_pepper_file)),
+        options=VaultOptions(
+            pepper=read_or_create_secret(settings.resolved_pepper_file), retention=retention_policy(settings)
+        ),
     )
 
 
 def initialise(settings: Settings) -> DevPki:
-    """Idempotent first-run work: schema migrations, the vault bucket, keys and the development PKI."""
+    """Idempotent first-run work: schema migrations, the vault bucket (object lock, versioning), keys and
+    the development PKI."""
     migrate(settings.resolved_database_url)
-    build_store(settings).ensure_bucket()
+    store = build_store(settings)
+    store.ensure_bucket()
+    if retention_policy(settings).enabled and not store.object_lock_enabled():
+        raise RetentionUnavailable(
+            f"retention is configured but bucket {settings.s3_bucket!r} was created without object lock "
+            "(it cannot be added to an existing bucket): set SOHOA_S3_BUCKET to a new bucket name (created "
+            "with object lock) and copy the objects over, or set the retention days to 0"
+        )
     read_or_create_secret(settings.resolved_pepper_file)
-    LocalKeyFileProvider(settings.resolved_kek_file)
+    build_keys(settings)
     return dev_pki(settings)
 
 

@@ -17,6 +17,7 @@ from sohoa.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from sohoa.services import ServiceConfig, ServiceStatus
+    from vault.access import Actor
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -208,50 +209,273 @@ def _print_batch(settings: Settings, batch_id: uuid.UUID) -> None:
                 click.echo(f"      review {problem['code']}: {vi} / {en}")
 
 
-# ---------------------------------------------------------------- vault (citizens)
+# ---------------------------------------------------------------- vault (citizens, clerks, auditors, admins)
+ACTOR_HELP = "who makes the request, ROLE:ID (owner:ID, clerk:USER, auditor:USER, admin:USER)"
+
+
+def _actor(spec: str | None, owner_id: str | None, default_role: str = "owner") -> Actor:
+    """The actor a vault command runs as: ``--as ROLE:ID``, else the owner named by ``--owner``."""
+    from vault.access import Actor, Role
+
+    if spec is None:
+        if default_role == "owner":
+            if owner_id is None:
+                raise click.UsageError("give --owner, or --as ROLE:ID")
+            return Actor.owner(owner_id)
+        spec = default_role
+    role, _, ident = spec.partition(":")
+    try:
+        return Actor(Role(role), ident)
+    except ValueError as exc:
+        raise click.BadParameter(
+            f"--as must be ROLE:ID with ROLE one of {', '.join(r.value for r in Role)}"
+        ) from exc
+
+
+def _vault_errors() -> tuple[type[Exception], ...]:
+    from vault.crypto import KeyUnavailableError
+    from vault.store import ObjectMissing
+    from vault.vault import AccessDenied, DocumentNotFound, OwnerErased, RetentionActive
+
+    return (AccessDenied, DocumentNotFound, OwnerErased, RetentionActive, KeyUnavailableError, ObjectMissing)
+
+
 @main.group()
 def vault() -> None:
-    """A citizen's own documents."""
+    """The encrypted vault: citizens' documents, versions, revocation, keys, erasure, accesses."""
 
 
 @vault.command("list")
 @click.option("--owner", "owner_id", required=True)
+@click.option("--as", "actor_spec", help=ACTOR_HELP)
 @click.pass_context
-def vault_list(ctx: click.Context, owner_id: str) -> None:
+def vault_list(ctx: click.Context, owner_id: str, actor_spec: str | None) -> None:
+    """The owner's documents (metadata only)."""
     from sohoa.app import build_vault
-
-    store = build_vault(_settings(ctx))
-    with store.session() as session:
-        documents = store.list_for_owner(session, owner_id)
-        if not documents:
-            click.echo("no documents")
-        for d in documents:
-            validity = {None: "", True: " valid", False: " INVALID"}[d.signature_valid]
-            click.echo(
-                f"{d.id}  {d.state.value:<12} {d.document_type or '-':<18} "
-                f"valid_until={d.valid_until or '-'}  signature={d.signature_level or '-'}{validity}"
-            )
-
-
-@vault.command("get")
-@click.argument("document_id", type=click.UUID)
-@click.option("--owner", "owner_id", required=True, help="the owner the read is made for; others are refused")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@click.pass_context
-def vault_get(ctx: click.Context, document_id: uuid.UUID, owner_id: str, output: Path) -> None:
-    """Decrypt and write the signed PDF of one of the owner's documents."""
-    from sohoa.app import build_vault
-    from vault.vault import AccessDenied, DocumentNotFound
 
     store = build_vault(_settings(ctx))
     try:
         with store.session() as session:
-            document = store.get_for_owner(session, document_id, owner_id)
-            data = store.read_signed(document)
-    except (AccessDenied, DocumentNotFound) as exc:
+            documents = store.list_documents(session, _actor(actor_spec, owner_id), owner_id)
+            if not documents:
+                click.echo("no documents")
+            for d in documents:
+                validity = {None: "", True: " valid", False: " INVALID"}[d.signature_valid]
+                flags = " REVOKED" if d.revoked_at else ""
+                flags += f" superseded-by={d.superseded_by}" if d.superseded_by else ""
+                click.echo(
+                    f"{d.id}  {d.state.value:<12} {d.document_type or '-':<18} "
+                    f"valid_until={d.valid_until or '-'}  "
+                    f"signature={d.signature_level or '-'}{validity}{flags}"
+                )
+    except _vault_errors() as exc:
         raise click.ClickException(str(exc)) from exc
-    output.write_bytes(data)
-    click.echo(f"wrote {output} ({len(data)} bytes)")
+
+
+@vault.command("get")
+@click.argument("document_id", type=click.UUID)
+@click.option("--owner", "owner_id", help="the owner the read is made for; others are refused")
+@click.option("--as", "actor_spec", help=ACTOR_HELP)
+@click.option(
+    "--kind", type=click.Choice(["signed.pdf", "original"]), default="signed.pdf", show_default=True
+)
+@click.option("--version", "version_id", help="an earlier version (see `sohoa vault versions`)")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.pass_context
+def vault_get(
+    ctx: click.Context,
+    document_id: uuid.UUID,
+    owner_id: str | None,
+    actor_spec: str | None,
+    kind: str,
+    version_id: str | None,
+    output: Path,
+) -> None:
+    """Decrypt and write one of a document's objects (the signed PDF by default)."""
+    from sohoa.app import build_vault
+
+    store = build_vault(_settings(ctx))
+    actor = _actor(actor_spec, owner_id)
+    partial = output.with_name(output.name + ".part")
+    try:
+        with store.session() as session, partial.open("wb") as sink:
+            size = store.read_into(session, actor, document_id, sink, kind, version_id)
+    except _vault_errors() as exc:
+        partial.unlink(missing_ok=True)
+        raise click.ClickException(str(exc)) from exc
+    partial.replace(output)
+    click.echo(f"wrote {output} ({size} bytes)")
+
+
+@vault.command("versions")
+@click.argument("document_id", type=click.UUID)
+@click.option("--owner", "owner_id")
+@click.option("--as", "actor_spec", help=ACTOR_HELP)
+@click.pass_context
+def vault_versions(
+    ctx: click.Context, document_id: uuid.UUID, owner_id: str | None, actor_spec: str | None
+) -> None:
+    """Every stored version of a document's objects."""
+    from sohoa.app import build_vault
+
+    store = build_vault(_settings(ctx))
+    try:
+        with store.session() as session:
+            versions = store.versions(session, _actor(actor_spec, owner_id), document_id)
+    except _vault_errors() as exc:
+        raise click.ClickException(str(exc)) from exc
+    for v in versions:
+        retained = f"  retained-until={v.retained_until:%Y-%m-%d}" if v.retained_until else ""
+        click.echo(
+            f"{v.kind:<11} {v.version_id or '-':<40} {v.size:>10} bytes  {v.created_at:%Y-%m-%d %H:%M:%S}"
+            f"{'  current' if v.current else ''}{retained}"
+        )
+
+
+@vault.command("revoke")
+@click.argument("document_id", type=click.UUID)
+@click.option("--reason", required=True, help="reason code, e.g. lost_or_stolen, issued_in_error")
+@click.option("--as", "actor_spec", help=ACTOR_HELP + " (default: clerk:<SOHOA_CLERK>)")
+@click.pass_context
+def vault_revoke(ctx: click.Context, document_id: uuid.UUID, reason: str, actor_spec: str | None) -> None:
+    """Mark a document revoked: no longer valid nor reusable (its copies stay as history)."""
+    from sohoa.app import build_vault
+
+    settings = _settings(ctx)
+    store = build_vault(settings)
+    try:
+        with store.session() as session:
+            store.revoke(session, _actor(actor_spec, None, f"clerk:{settings.clerk}"), document_id, reason)
+    except (*_vault_errors(), ValueError) as exc:  # type: ignore[misc]
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"revoked {document_id} ({reason})")
+
+
+@vault.command("supersede")
+@click.argument("document_id", type=click.UUID)
+@click.option("--by", "by_document_id", type=click.UUID, required=True, help="the newer document")
+@click.option("--as", "actor_spec", help=ACTOR_HELP + " (default: clerk:<SOHOA_CLERK>)")
+@click.pass_context
+def vault_supersede(
+    ctx: click.Context, document_id: uuid.UUID, by_document_id: uuid.UUID, actor_spec: str | None
+) -> None:
+    """Record that a newer document of the same owner replaces this one."""
+    from sohoa.app import build_vault
+
+    settings = _settings(ctx)
+    store = build_vault(settings)
+    try:
+        with store.session() as session:
+            store.supersede(
+                session, _actor(actor_spec, None, f"clerk:{settings.clerk}"), document_id, by_document_id
+            )
+    except (*_vault_errors(), ValueError) as exc:  # type: ignore[misc]
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{document_id} superseded by {by_document_id}")
+
+
+@vault.command("rotate-keys")
+@click.option("--new-kek/--keep-kek", default=True, show_default=True, help="make a new KEK first")
+@click.option("--as", "actor_spec", default="admin:operator", show_default=True, help=ACTOR_HELP)
+@click.pass_context
+def vault_rotate_keys(ctx: click.Context, new_kek: bool, actor_spec: str) -> None:
+    """Re-wrap every owner's data key under a new key-encryption key; objects are not touched."""
+    from sohoa.app import build_vault
+
+    store = build_vault(_settings(ctx))
+    try:
+        report = store.rotate_keys(_actor(actor_spec, None), new_kek=new_kek)
+    except _vault_errors() as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"re-wrapped {report.rewrapped} data key(s) under {report.kek_id}"
+        + (f" (from {', '.join(report.previous_kek_ids)})" if report.previous_kek_ids else "")
+    )
+    if report.remaining:
+        click.echo(f"{report.remaining} owner(s) still under an older KEK (busy meanwhile): run again")
+        sys.exit(1)
+
+
+@vault.command("erase")
+@click.option("--owner", "owner_id", required=True)
+@click.option("--bypass-retention", is_flag=True, help="delete objects under governance retention too")
+@click.option("--yes", is_flag=True, help="confirm: this cannot be undone")
+@click.option("--as", "actor_spec", default="admin:operator", show_default=True, help=ACTOR_HELP)
+@click.pass_context
+def vault_erase(
+    ctx: click.Context, owner_id: str, bypass_retention: bool, yes: bool, actor_spec: str
+) -> None:
+    """Erase an owner's vault (crypto-shredding): data key destroyed, objects deleted, rows tombstoned."""
+    from sohoa.app import build_vault
+
+    if not yes:
+        raise click.UsageError("erasure cannot be undone: add --yes")
+    store = build_vault(_settings(ctx))
+    try:
+        report = store.erase_owner(_actor(actor_spec, None), owner_id, bypass_retention=bypass_retention)
+    except _vault_errors() as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"erased at {report.erased_at:%Y-%m-%d %H:%M:%S}Z: data key destroyed, "
+        f"{report.documents} document(s) tombstoned, {report.objects_deleted} object version(s) deleted"
+    )
+
+
+@vault.command("accesses")
+@click.option("--owner", "owner_id", required=True)
+@click.option("--as", "actor_spec", help=ACTOR_HELP)
+@click.option("--limit", default=200, show_default=True)
+@click.pass_context
+def vault_accesses(ctx: click.Context, owner_id: str, actor_spec: str | None, limit: int) -> None:
+    """Who accessed the owner's documents, and when (newest first)."""
+    from sohoa.app import build_vault
+
+    store = build_vault(_settings(ctx))
+    try:
+        with store.session() as session:
+            accesses = store.accesses(session, _actor(actor_spec, owner_id), owner_id, limit)
+    except _vault_errors() as exc:
+        raise click.ClickException(str(exc)) from exc
+    for a in accesses:
+        click.echo(
+            f"{a.at:%Y-%m-%d %H:%M:%S}Z  {a.role:<8} {a.who:<20} {a.action:<18} {a.outcome:<8} "
+            f"{a.document_id or ''}"
+        )
+
+
+# ---------------------------------------------------------------- audit log
+@main.group()
+def audit() -> None:
+    """The append-only, hash-chained audit log of vault reads and writes."""
+
+
+@audit.command("verify")
+@click.option(
+    "--expect-head", help="a head hash anchored earlier (`sohoa audit head`): detects a rewritten log"
+)
+@click.pass_context
+def audit_verify(ctx: click.Context, expect_head: str | None) -> None:
+    """Check the whole chain; names the first edited, deleted or reordered record (exit status 1)."""
+    from sohoa.app import build_vault
+
+    result = build_vault(_settings(ctx)).audit.verify(expected_head=expect_head)
+    if result.problem is not None:
+        click.echo(
+            f"audit log BROKEN at record {result.problem.seq} ({result.problem.kind}): "
+            f"{result.problem.message}"
+        )
+        sys.exit(1)
+    click.echo(f"audit log intact: {result.records} record(s), head {result.head_seq} {result.head_hash}")
+
+
+@audit.command("head")
+@click.pass_context
+def audit_head(ctx: click.Context) -> None:
+    """Print the chain head (sequence number and hash), to anchor it somewhere else."""
+    from sohoa.app import build_vault
+
+    seq, head = build_vault(_settings(ctx)).audit.head()
+    click.echo(f"{seq} {head}")
 
 
 # ---------------------------------------------------------------- auditors

@@ -15,6 +15,7 @@ from pipeline.samples import write_sample_batch
 from schemas.procedures import load_catalogue
 from sohoa.app import Runtime, initialise, worker_command, worker_environment
 from sohoa.settings import Settings
+from vault.access import Actor
 from vault.dossiers import Rate, propose_reuse, record_reuse, register_dossier, reuse_rate
 from vault.index import Document, Dossier, DossierComponent, Provenance
 from workers.service import ingest_batch, wait_for_batch
@@ -86,7 +87,7 @@ def run_demo(settings: Settings, *, seed: int, processes: int) -> int:
     with ctx.vault.session() as session:
         for line in receipt.lines:
             document = session.get_one(Document, line.document_id)
-            fields = ctx.vault.open_fields(document)
+            fields = ctx.vault.open_fields(document, actor=Actor.owner(owner_id))
             say(f"-- [{line.position}] {line.file_name}")
             say(
                 f"   state: {document.state.value}   type: {document.document_type} "

@@ -6,6 +6,7 @@ Only the shell reads the environment; it builds the domain objects from these se
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -32,6 +33,18 @@ class Settings(BaseSettings):
     s3_bucket: str = "sohoa-vault"
     kek_file: Path | None = None
     pepper_file: Path | None = None
+    # Key-encryption keys: "local" (a key file, development) or "pkcs11" (an HSM; SoftHSM2 in development).
+    # With pkcs11 the local key file, when present, stays readable so that `sohoa vault rotate-keys` moves
+    # every data key onto the HSM.
+    key_provider: Literal["local", "pkcs11"] = "local"
+    pkcs11_module: str = "/usr/lib/softhsm/libsofthsm2.so"
+    pkcs11_token: str = "sohoa"
+    pkcs11_pin: SecretStr = SecretStr("sohoa-dev-pin")
+    softhsm_dir: Path | None = None  # SoftHSM2 configuration and tokens (development); under home by default
+    # Retention (object lock, governance mode) of written objects, in days; 0: none. Needs a bucket created
+    # with object lock (new buckets are); the dev bucket of an older checkout has none: use a new bucket name.
+    retention_signed_days: int = 0
+    retention_original_days: int = 0
     pki_dir: Path | None = None
     agency_code: str = "000.00.20.H47"
     agency_name: str = "Trung tâm Phục vụ hành chính công tỉnh Quảng Ninh (DEV)"
@@ -57,6 +70,10 @@ class Settings(BaseSettings):
     @property
     def resolved_pepper_file(self) -> Path:
         return self.pepper_file or self.home / "keys" / "pepper.key"
+
+    @property
+    def resolved_softhsm_dir(self) -> Path:
+        return self.softhsm_dir or self.home / "softhsm"
 
     @property
     def resolved_pki_dir(self) -> Path:

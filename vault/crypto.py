@@ -54,56 +54,153 @@ class WrappedKey:
 
 
 class KeyProvider(Protocol):
-    """Holds key-encryption keys; never hands them out, only wraps and unwraps data keys."""
+    """Holds key-encryption keys; never hands them out, only wraps and unwraps data keys.
+
+    ``current_id`` names the KEK new wraps use; ``rotate`` makes a new current KEK while the previous ones
+    stay available for unwrapping (so re-wrapping can proceed owner by owner and reads never stop);
+    ``owns`` tells whether a KEK id is one of this provider's.
+    """
+
+    @property
+    def current_id(self) -> str: ...
 
     def wrap(self, data_key: bytes, context: bytes) -> WrappedKey: ...
 
     def unwrap(self, wrapped: WrappedKey, context: bytes) -> bytes: ...
+
+    def rotate(self) -> str: ...
+
+    def owns(self, kek_id: str) -> bool: ...
+
+
+def _dek_aad(context: bytes) -> bytes:
+    return b"sohoa-dek|" + context
 
 
 class LocalKeyFileProvider:
     """Development key provider: a 256-bit KEK in a local file (created 0600 when missing).
 
     The key id is derived from the key, so a rotated KEK gets a new id and wrapped keys name the KEK
-    that wrapped them. Several KEK files may be loaded for reading during a rotation.
+    that wrapped them. :meth:`rotate` moves the current KEK file into a ``<name>.retired/`` folder beside
+    it and writes a new one; retired KEKs stay loaded for unwrapping (and are re-read when a KEK id is not
+    known yet, so a long-running worker follows a rotation made by another process).
     """
+
+    PREFIX = "local:"
 
     def __init__(self, current: Path, previous: tuple[Path, ...] = ()) -> None:
         self._keys: dict[str, bytes] = {}
+        self._current_path = current
+        self._previous = previous
         self.current_id = self._load(current, create=True)
         for path in previous:
             self._load(path, create=False)
+        self._load_retired()
+
+    @property
+    def retired_dir(self) -> Path:
+        return self._current_path.with_name(self._current_path.name + ".retired")
+
+    def _load_retired(self) -> None:
+        if self.retired_dir.is_dir():
+            for path in sorted(self.retired_dir.glob("*.key")):
+                self._load(path, create=False)
 
     def _load(self, path: Path, *, create: bool) -> str:
         if not path.exists():
             if not create:
                 raise KeyUnavailableError("a previous key-encryption key file is missing")
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(secrets.token_bytes(32))
+            _write_new_key(path)
         key = path.read_bytes()
         if len(key) != 32:
             raise KeyUnavailableError("the key-encryption key file does not hold a 256-bit key")
-        kek_id = "local:" + hashlib.sha256(b"sohoa-kek-id" + key).hexdigest()[:16]
+        kek_id = _local_kek_id(key)
         self._keys[kek_id] = key
         return kek_id
 
+    def owns(self, kek_id: str) -> bool:
+        return kek_id.startswith(self.PREFIX)
+
     def wrap(self, data_key: bytes, context: bytes) -> WrappedKey:
         nonce = secrets.token_bytes(12)
-        sealed = AESGCM(self._keys[self.current_id]).encrypt(nonce, data_key, b"sohoa-dek|" + context)
+        sealed = AESGCM(self._keys[self.current_id]).encrypt(nonce, data_key, _dek_aad(context))
         return WrappedKey(self.current_id, nonce + sealed)
 
     def unwrap(self, wrapped: WrappedKey, context: bytes) -> bytes:
         key = self._keys.get(wrapped.kek_id)
         if key is None:
+            self._load_retired()
+            if self._current_path.exists():
+                self._load(self._current_path, create=False)
+            key = self._keys.get(wrapped.kek_id)
+        if key is None:
             raise KeyUnavailableError("the key-encryption key that wrapped this data key is not loaded")
         try:
-            return AESGCM(key).decrypt(
-                wrapped.ciphertext[:12], wrapped.ciphertext[12:], b"sohoa-dek|" + context
-            )
+            return AESGCM(key).decrypt(wrapped.ciphertext[:12], wrapped.ciphertext[12:], _dek_aad(context))
         except InvalidTag as exc:
             raise KeyUnavailableError("the data key does not unwrap under its key-encryption key") from exc
+
+    def rotate(self) -> str:
+        """A new current KEK; the previous one is retired (kept for unwrapping until re-wrapping is done)."""
+        self.retired_dir.mkdir(mode=0o700, exist_ok=True)
+        fresh = self._current_path.with_name(self._current_path.name + ".new")
+        fresh.unlink(missing_ok=True)
+        _write_new_key(fresh)
+        retired = self.retired_dir / (self.current_id.removeprefix(self.PREFIX) + ".key")
+        if not retired.exists():
+            os.link(self._current_path, retired)
+        os.replace(fresh, self._current_path)
+        self.current_id = self._load(self._current_path, create=False)
+        return self.current_id
+
+    def destroy(self, kek_id: str) -> None:
+        """Delete a retired KEK (after every data key it wrapped was re-wrapped)."""
+        if kek_id == self.current_id:
+            raise ValueError("the current key-encryption key cannot be destroyed")
+        path = self.retired_dir / (kek_id.removeprefix(self.PREFIX) + ".key")
+        path.unlink(missing_ok=True)
+        self._keys.pop(kek_id, None)
+
+
+def _local_kek_id(key: bytes) -> str:
+    return LocalKeyFileProvider.PREFIX + hashlib.sha256(b"sohoa-kek-id" + key).hexdigest()[:16]
+
+
+def _write_new_key(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(secrets.token_bytes(32))
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+class KeyRing:
+    """Several providers behind one: new wraps go to ``current``; an unwrap goes to whichever provider owns
+    the KEK id. Lets a deployment move from one provider to another (local file → HSM) by rotating."""
+
+    def __init__(self, current: KeyProvider, *others: KeyProvider) -> None:
+        self.current = current
+        self.providers = (current, *others)
+
+    @property
+    def current_id(self) -> str:
+        return self.current.current_id
+
+    def owns(self, kek_id: str) -> bool:
+        return any(p.owns(kek_id) for p in self.providers)
+
+    def wrap(self, data_key: bytes, context: bytes) -> WrappedKey:
+        return self.current.wrap(data_key, context)
+
+    def unwrap(self, wrapped: WrappedKey, context: bytes) -> bytes:
+        for provider in self.providers:
+            if provider.owns(wrapped.kek_id):
+                return provider.unwrap(wrapped, context)
+        raise KeyUnavailableError("no key provider holds the key-encryption key of this data key")
+
+    def rotate(self) -> str:
+        return self.current.rotate()
 
 
 def new_data_key() -> bytes:

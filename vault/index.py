@@ -17,6 +17,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Date,
     DateTime,
     Enum,
@@ -49,10 +50,16 @@ class DocumentState(enum.StrEnum):
     STORED = "stored"  # signed, in the vault, usable
     NEEDS_REVIEW = "needs_review"  # signed and stored, but a field failed validation or is unsure
     REJECTED = "rejected"  # permanent problem with the input; original kept
+    ERASED = "erased"  # tombstone: the owner's vault was erased (crypto-shredded)
 
     @property
     def final(self) -> bool:
-        return self in (DocumentState.STORED, DocumentState.NEEDS_REVIEW, DocumentState.REJECTED)
+        return self in (
+            DocumentState.STORED,
+            DocumentState.NEEDS_REVIEW,
+            DocumentState.REJECTED,
+            DocumentState.ERASED,
+        )
 
 
 class Provenance(enum.StrEnum):
@@ -81,7 +88,9 @@ class Batch(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     dossier: Mapped[Dossier | None] = relationship()
-    documents: Mapped[list[Document]] = relationship(back_populates="batch", order_by="Document.source_position")
+    documents: Mapped[list[Document]] = relationship(
+        back_populates="batch", order_by="Document.source_position"
+    )
 
 
 class Document(Base):
@@ -122,6 +131,8 @@ class Document(Base):
     signature_valid: Mapped[bool | None] = mapped_column()
     signer: Mapped[str | None] = mapped_column(String(200))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_reason: Mapped[str | None] = mapped_column(String(48))
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     superseded_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("documents.id"))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -129,6 +140,29 @@ class Document(Base):
 
     owner: Mapped[Owner] = relationship()
     batch: Mapped[Batch | None] = relationship(back_populates="documents")
+    versions: Mapped[list[ObjectVersion]] = relationship(
+        back_populates="document", order_by="ObjectVersion.id", cascade="all, delete-orphan"
+    )
+
+
+class ObjectVersion(Base):
+    """One write of one of a document's objects (the bucket is versioned: nothing is overwritten)."""
+
+    __tablename__ = "object_versions"
+    __table_args__ = (Index("ix_object_versions_document", "document_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("documents.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    object_name: Mapped[str] = mapped_column(String(200))
+    version_id: Mapped[str | None] = mapped_column(String(64))
+    plaintext_sha256: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    kek_id: Mapped[str | None] = mapped_column(String(64))  # informative: the KEK when written
+    retained_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    document: Mapped[Document] = relationship(back_populates="versions")
 
 
 class Dossier(Base):
@@ -170,6 +204,40 @@ class DossierComponent(Base):
 
     dossier: Mapped[Dossier] = relationship(back_populates="components")
     document: Mapped[Document] = relationship()
+
+
+class AuditRecord(Base):
+    """One entry of the append-only, hash-chained audit log (see :mod:`vault.audit`).
+
+    Holds references only: owners by their HMAC reference, documents by id, staff by their user id.
+    """
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_owner", "owner_ref", "seq"),)
+
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor_role: Mapped[str] = mapped_column(String(16))
+    actor_ref: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    outcome: Mapped[str] = mapped_column(String(16))
+    owner_ref: Mapped[str | None] = mapped_column(String(64))
+    document_id: Mapped[str | None] = mapped_column(String(36))
+    detail: Mapped[str | None] = mapped_column(String(400))  # canonical JSON, references and counts only
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditChain(Base):
+    """The head of the audit chain: one row, locked by every append so that the chain never forks."""
+
+    __tablename__ = "audit_chain"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 def make_engine(url: str) -> Engine:

@@ -35,3 +35,8 @@ def object_name(owner_reference: str, document_id: uuid.UUID | str, kind: str) -
     if kind not in OBJECT_KINDS:
         raise ValueError(f"unknown object kind {kind!r}")
     return f"v1/{owner_reference[:2]}/{owner_reference}/{uuid.UUID(str(document_id))}/{kind}"
+
+
+def owner_prefix(owner_reference: str) -> str:
+    """The prefix under which all of an owner's objects live (erasure deletes everything below it)."""
+    return f"v1/{owner_reference[:2]}/{owner_reference}/"

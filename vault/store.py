@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import BinaryIO, cast
 
 import urllib3
 from minio import Minio
-from minio.commonconfig import ENABLED
+from minio.commonconfig import ENABLED, GOVERNANCE
+from minio.deleteobjects import DeleteObject
 from minio.error import S3Error
+from minio.retention import Retention
 from minio.versioningconfig import VersioningConfig
 
 
@@ -21,6 +25,20 @@ class ObjectMissing(Exception):
     """The object does not exist (never written, or deleted by erasure)."""
 
 
+class RetentionUnavailable(Exception):
+    """Retention was asked for, but the bucket was created without object lock (it cannot be added later)."""
+
+
+@dataclass(frozen=True)
+class StoredVersion:
+    name: str
+    version_id: str | None
+    size: int
+    last_modified: datetime | None
+    is_latest: bool
+    is_delete_marker: bool
+
+
 @dataclass(frozen=True)
 class StoreOptions:
     endpoint: str
@@ -29,7 +47,8 @@ class StoreOptions:
     bucket: str
     secure: bool = False
     region: str = "us-east-1"
-    part_size: int = 16 * 1024 * 1024
+    part_size: int = 8 * 1024 * 1024  # multipart: memory is about (parallel + 1) parts
+    parallel_uploads: int = 2
     timeout_s: float = 30.0
 
 
@@ -52,18 +71,39 @@ class ObjectStore:
         self.bucket = options.bucket
 
     def ensure_bucket(self) -> None:
-        """Create the vault bucket with versioning on (idempotent)."""
+        """Create the vault bucket with object lock (so retention can be used) and versioning on; for an
+        existing bucket, turn versioning on (idempotent). Object lock cannot be added to an existing bucket:
+        :meth:`object_lock_enabled` tells whether retention is available."""
         try:
             if not self.client.bucket_exists(self.bucket):
-                self.client.make_bucket(self.bucket)
+                try:
+                    self.client.make_bucket(self.bucket, object_lock=True)
+                except S3Error as exc:
+                    if exc.code not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+                        raise
             config = self.client.get_bucket_versioning(self.bucket)
             if config.status != ENABLED:
                 self.client.set_bucket_versioning(self.bucket, VersioningConfig(ENABLED))
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             raise StorageUnavailable("object store unreachable") from exc
 
-    def put(self, name: str, data: BinaryIO, length: int) -> str | None:
-        """Upload ``length`` bytes read from ``data``; returns the version id."""
+    def object_lock_enabled(self) -> bool:
+        try:
+            config = self.client.get_object_lock_config(self.bucket)
+        except S3Error as exc:
+            if exc.code in ("ObjectLockConfigurationNotFoundError", "InvalidRequest"):
+                return False
+            raise
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            raise StorageUnavailable("object store unreachable") from exc
+        return config is not None
+
+    def put(
+        self, name: str, data: BinaryIO, length: int, *, retain_until: datetime | None = None
+    ) -> str | None:
+        """Upload ``length`` bytes read from ``data``; returns the version id. With ``retain_until`` the
+        version is locked in governance mode until then (deletable only with the bypass permission)."""
+        retention = Retention(GOVERNANCE, retain_until) if retain_until is not None else None
         try:
             result = self.client.put_object(
                 self.bucket,
@@ -72,10 +112,19 @@ class ObjectStore:
                 length,
                 content_type="application/octet-stream",
                 part_size=self.options.part_size,
+                num_parallel_uploads=self.options.parallel_uploads,
+                retention=retention,
             )
+        except S3Error as exc:
+            if retention is not None and exc.code == "InvalidRequest":
+                raise RetentionUnavailable("the bucket was created without object lock") from exc
+            raise
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             raise StorageUnavailable("object store unreachable") from exc
         return result.version_id
+
+    def retention(self, name: str, version_id: str | None) -> Retention | None:
+        return self.client.get_object_retention(self.bucket, name, version_id=version_id)
 
     def put_bytes(self, name: str, blob: bytes) -> str | None:
         return self.put(name, io.BytesIO(blob), len(blob))
@@ -92,19 +141,39 @@ class ObjectStore:
             raise StorageUnavailable("object store unreachable") from exc
         return cast(BinaryIO, _ResponseStream(response))
 
-    def get_bytes(self, name: str) -> bytes:
-        with self.stream(name) as body:
+    def get_bytes(self, name: str, version_id: str | None = None) -> bytes:
+        with self.stream(name, version_id) as body:
             return body.read()
 
-    def delete_all_versions(self, prefix: str) -> int:
-        """Delete every version of every object under ``prefix`` (used by erasure)."""
-        count = 0
+    def versions(self, prefix: str) -> Iterator[StoredVersion]:
+        """Every version (and delete marker) of every object under ``prefix``."""
         for item in self.client.list_objects(
             self.bucket, prefix=prefix, recursive=True, include_version=True
         ):
-            self.client.remove_object(self.bucket, item.object_name, version_id=item.version_id)
-            count += 1
-        return count
+            yield StoredVersion(
+                name=str(item.object_name),
+                version_id=item.version_id,
+                size=int(item.size or 0),
+                last_modified=item.last_modified,
+                is_latest=str(item.is_latest).lower() == "true",
+                is_delete_marker=bool(item.is_delete_marker),
+            )
+
+    def delete_all_versions(self, prefix: str, *, bypass_governance: bool = False) -> int:
+        """Delete every version and delete marker under ``prefix`` (used by erasure); returns how many.
+        Versions under governance retention need ``bypass_governance``."""
+        targets = [DeleteObject(v.name, v.version_id) for v in self.versions(prefix)]
+        for start in range(0, len(targets), 1000):
+            errors = list(
+                self.client.remove_objects(
+                    self.bucket, iter(targets[start : start + 1000]), bypass_governance_mode=bypass_governance
+                )
+            )
+            if errors:
+                raise StorageUnavailable(
+                    f"{len(errors)} object version(s) could not be deleted ({errors[0].code})"
+                )
+        return len(targets)
 
     def list_names(self, prefix: str) -> list[str]:
         return [o.object_name for o in self.client.list_objects(self.bucket, prefix=prefix, recursive=True)]

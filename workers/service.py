@@ -32,6 +32,7 @@ from schemas.documents import DocumentType
 from schemas.procedures import Catalogue
 from signing.signer import DocumentSigner
 from signing.verify import verify_pdf
+from vault.access import Actor
 from vault.dossiers import attach_component, find_dossier
 from vault.index import Batch, Document, DocumentState, Provenance
 from vault.vault import Vault
@@ -39,6 +40,8 @@ from vault.vault import Vault
 log = logging.getLogger("sohoa.workers")
 
 MAX_ATTEMPTS = 3
+# The pipeline workers' identity towards the vault (reads originals, writes signed copies and sealed fields).
+WORKER = Actor.system("worker")
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,7 @@ def ingest_batch(
         raise ValueError("give either a dossier code or an owner id")
     accepted: list[uuid.UUID] = []
     lines: list[ReceiptLine] = []
+    actor = Actor.clerk(clerk)
     with ctx.vault.session() as session:
         dossier = None
         if dossier_code is not None:
@@ -111,7 +115,7 @@ def ingest_batch(
             owner = dossier.owner
         else:
             assert owner_id is not None
-            owner = ctx.vault.ensure_owner(session, owner_id)
+            owner = ctx.vault.ensure_owner(session, owner_id, actor=actor)
         batch = Batch(dossier_id=dossier.id if dossier else None, clerk=clerk)
         session.add(batch)
         session.flush()
@@ -125,7 +129,7 @@ def ingest_batch(
             except DocumentRejected as exc:
                 rejection = exc
             document, created = ctx.vault.store_original(
-                session, owner, path, batch=batch, position=position, media_type=media_type
+                session, owner, path, actor=actor, batch=batch, position=position, media_type=media_type
             )
             if created:
                 document.page_count = page_count
@@ -197,7 +201,7 @@ def process_document(ctx: WorkerContext, document_id: uuid.UUID) -> DocumentStat
         document.attempts += 1
         attempts = document.attempts
         media_type = document.media_type
-        original = ctx.vault.read_original(document)
+        original = ctx.vault.read_original(document, actor=WORKER)
     try:
         with tempfile.TemporaryDirectory(prefix="sohoa-") as tmp:
             source = Path(tmp) / "original"
@@ -243,7 +247,7 @@ def _finish(ctx: WorkerContext, document_id: uuid.UUID, processed: Any) -> Docum
         marked = apply_conversion_mark(processed.searchable_pdf, mark)
         signed = ctx.signer.sign(marked)
         report = verify_pdf(signed, ctx.trust_roots)
-        ctx.vault.store_signed(document, signed)
+        ctx.vault.store_signed(document, signed, actor=WORKER)
 
         fields = {name: _field_dict(value) for name, value in processed.fields.items()}
         problems = [_problem_dict(p) for p in processed.problems]
@@ -252,7 +256,7 @@ def _finish(ctx: WorkerContext, document_id: uuid.UUID, processed: Any) -> Docum
             problems.append({"code": "owner_mismatch", "detail": "id_number"})
         if document_type == DocumentType.UNKNOWN.value:
             problems.append({"code": "unknown_document_type", "detail": ""})
-        ctx.vault.seal_fields(document, fields)
+        ctx.vault.seal_fields(document, fields, actor=WORKER)
         document.document_type = document_type
         document.type_confidence = float(processed.type_confidence)
         document.page_count = processed.page_count

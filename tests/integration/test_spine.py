@@ -25,6 +25,7 @@ from pipeline.samples import write_sample_batch
 from schemas.procedures import load_catalogue
 from signing.verify import verify_pdf
 from sohoa.app import Runtime, dev_pki
+from vault.access import Actor
 from vault.dossiers import propose_reuse, record_reuse, register_dossier, reuse_rate
 from vault.index import Document, DocumentState, Dossier, DossierComponent, Provenance
 from vault.vault import AccessDenied
@@ -121,7 +122,8 @@ def test_good_documents_are_signed_and_stored_bad_ones_rejected_with_reasons(spi
     ctx = spine.runtime.context()
     with ctx.vault.session() as session:
         for path, document in zip(spine.batch_files[-3:], bad, strict=True):
-            assert ctx.vault.read_original(session.get_one(Document, document.id)) == path.read_bytes()
+            stored = session.get_one(Document, document.id)
+            assert ctx.vault.read_original(stored, actor=Actor.clerk("clerk-test")) == path.read_bytes()
 
 
 def test_raw_objects_hold_no_plaintext_and_names_no_id(spine: SpineRun) -> None:
@@ -160,8 +162,9 @@ def test_vault_copy_is_a_signed_searchable_pdf(spine: SpineRun, tmp_path: Path) 
     for document in _documents(spine)[:2]:
         with ctx.vault.session() as session:
             stored = ctx.vault.get_for_owner(session, document.id, spine.citizen.id_number)
-            pdf = ctx.vault.read_signed(stored)
-            fields = ctx.vault.open_fields(stored)
+            citizen = Actor.owner(spine.citizen.id_number)
+            pdf = ctx.vault.read_signed(stored, actor=citizen)
+            fields = ctx.vault.open_fields(stored, actor=citizen)
         assert pdf.startswith(b"%PDF")
         report = verify_pdf(pdf, roots)
         assert report.valid and report.signatures[0].pades_level == "B-B"
