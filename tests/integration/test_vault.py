@@ -9,8 +9,6 @@ import io
 import secrets
 import threading
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -23,118 +21,23 @@ from sqlalchemy import create_engine, select, text
 
 from schemas.procedures import load_catalogue
 from sohoa.app import build_vault
+from tests.integration.vaultkit import (
+    BIRTH,
+    FULL_NAME,
+    PROCEDURE,
+    file_document,
+    new_owner_id,
+    raw_objects,
+)
 from vault import crypto
 from vault.access import AccessDenied, Actor
 from vault.audit import AuditEntry, AuditLog
 from vault.dossiers import register_dossier
-from vault.index import AuditRecord, Batch, Document, DocumentState, Owner, make_engine, make_sessionmaker
+from vault.index import AuditRecord, Document, DocumentState, Owner, make_engine, make_sessionmaker
 from vault.naming import owner_prefix
 from vault.vault import DocumentNotFound, OwnerErased, RetentionActive, RetentionPolicy, Vault, VaultOptions
 
 pytestmark = pytest.mark.integration
-
-PROCEDURE = "2.000488"
-FULL_NAME = "NGUYỄN THỊ MINH KHAI"
-BIRTH = "12/03/1987"
-
-
-def new_owner_id() -> str:
-    return "0010" + "".join(secrets.choice("0123456789") for _ in range(8))
-
-
-def pdf_bytes(owner_id: str, label: str) -> bytes:
-    """A small PDF-like file carrying the personal values that must never reach MinIO in clear."""
-    body = f"%PDF-1.7\n% {label}\nHo va ten: {FULL_NAME}\nSo CCCD: {owner_id}\nNgay sinh: {BIRTH}\n%%EOF\n"
-    return body.encode() + secrets.token_bytes(64)
-
-
-@dataclass
-class Filed:
-    owner_id: str
-    document_id: uuid.UUID
-    original: bytes
-    signed: bytes
-    clerk: str
-
-
-@pytest.fixture(scope="module")
-def vault(test_settings) -> Vault:  # type: ignore[no-untyped-def]
-    return build_vault(test_settings)
-
-
-@pytest.fixture(scope="module")
-def raw(test_settings) -> Minio:  # type: ignore[no-untyped-def]
-    return Minio(
-        test_settings.s3_endpoint,
-        access_key=test_settings.s3_access_key,
-        secret_key=test_settings.s3_secret_key.get_secret_value(),
-        secure=False,
-    )
-
-
-def file_document(
-    vault: Vault,
-    tmp_path: Path,
-    *,
-    owner_id: str | None = None,
-    clerk: str = "clerk-a",
-    document_type: str = "cccd_2021",
-    valid_until: date | None = None,
-) -> Filed:
-    """What intake and a worker do, without the OCR pipeline: a dossier handled by ``clerk``, the original
-    stored encrypted by the clerk, a signed copy and sealed fields written by the worker."""
-    owner_id = owner_id or new_owner_id()
-    original = pdf_bytes(owner_id, "original")
-    signed = pdf_bytes(owner_id, "signed")
-    path = tmp_path / f"scan-{uuid.uuid4().hex}.pdf"
-    path.write_bytes(original)
-    clerk_actor = Actor.clerk(clerk)
-    worker = Actor.system()
-    with vault.session() as session:
-        owner = vault.ensure_owner(session, owner_id, actor=clerk_actor)
-        dossier = register_dossier(
-            session,
-            owner,
-            load_catalogue().get(PROCEDURE),
-            agency_code="000.00.99.T01",
-            clerk=clerk,
-            received_at=datetime.now(UTC),
-        )
-        batch = Batch(dossier_id=dossier.id, clerk=clerk)
-        session.add(batch)
-        session.flush()
-        document, created = vault.store_original(
-            session, owner, path, actor=clerk_actor, batch=batch, position=1, media_type="application/pdf"
-        )
-        assert created
-        vault.store_signed(document, signed, actor=worker)
-        vault.seal_fields(
-            document,
-            {"id_number": {"value": owner_id}, "full_name": {"value": FULL_NAME}, "dob": {"value": BIRTH}},
-            actor=worker,
-        )
-        document.state = DocumentState.STORED
-        document.document_type = document_type
-        document.signature_valid = True
-        document.signature_level = "B-B"
-        document.valid_until = valid_until
-        document_id = document.id
-    return Filed(owner_id, document_id, original, signed, clerk)
-
-
-def raw_objects(raw: Minio, bucket: str, prefix: str = "v1/") -> dict[tuple[str, str | None], bytes]:
-    """Every version of every object under ``prefix``, byte for byte, as MinIO holds it."""
-    found = {}
-    for item in raw.list_objects(bucket, prefix=prefix, recursive=True, include_version=True):
-        if item.is_delete_marker:
-            continue
-        response = raw.get_object(bucket, item.object_name, version_id=item.version_id)
-        try:
-            found[(item.object_name, item.version_id)] = response.read()
-        finally:
-            response.close()
-            response.release_conn()
-    return found
 
 
 # ---------------------------------------------------------------- private by construction
@@ -517,25 +420,6 @@ def test_cli_vault_commands(vault: Vault, test_settings, tmp_path: Path) -> None
 
 
 # ---------------------------------------------------------------- the audit log
-@pytest.fixture
-def fresh_database(service_config) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    """A database of its own, migrated, for tests that tamper with the audit log."""
-    from vault.index import migrate
-
-    name = f"sohoa_audit_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(service_config.database_url("sohoa"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = service_config.database_url(name)
-    migrate(url)
-    try:
-        yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def _tamper(url: str, *statements: str) -> None:
     """As the table owner, past the append-only trigger: what an intruder with database rights could do."""
     engine = create_engine(url)
