@@ -19,8 +19,10 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import queue
 import secrets
 import struct
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -244,8 +246,14 @@ def encrypt_chunks(
         current = following
 
 
-def decrypt_chunks(data_key: bytes, context: bytes, source: BinaryIO) -> Iterator[bytes]:
-    """Yield plaintext chunks; raises :class:`DecryptionError` on any mismatch or truncation."""
+def decrypt_chunks(
+    data_key: bytes, context: bytes, source: BinaryIO, *, prefetch: int = 0
+) -> Iterator[bytes]:
+    """Yield plaintext chunks; raises :class:`DecryptionError` on any mismatch or truncation.
+
+    With ``prefetch`` > 0 a thread reads up to that many sealed chunks ahead while this one decrypts
+    (AES-GCM releases the GIL), so a large download and its decryption overlap; memory grows by that many
+    chunks."""
     header = _read_exact(source, HEADER_SIZE)
     if len(header) != HEADER_SIZE:
         raise DecryptionError("blob too short for a vault header")
@@ -254,21 +262,71 @@ def decrypt_chunks(data_key: bytes, context: bytes, source: BinaryIO) -> Iterato
         raise DecryptionError("not a vault blob of a known version")
     aead = AESGCM(data_key)
     sealed_size = chunk_size + TAG_SIZE
-    counter = 0
-    current = _read_exact(source, sealed_size)
+    blocks = _prefetched(source, sealed_size, prefetch) if prefetch > 0 else _sequential(source, sealed_size)
+    try:
+        counter = 0
+        current = next(blocks, b"")
+        while True:
+            following = next(blocks, b"") if len(current) == sealed_size else b""
+            last = not following
+            if len(current) < TAG_SIZE:
+                raise DecryptionError("blob truncated")
+            try:
+                yield aead.decrypt(_nonce(prefix, counter, last), current, _chunk_aad(context, counter, last))
+            except InvalidTag as exc:
+                raise DecryptionError("blob does not decrypt under this key and context") from exc
+            if last:
+                return
+            counter += 1
+            current = following
+    finally:
+        close = getattr(blocks, "close", None)
+        if close is not None:
+            close()
+
+
+def _sequential(source: BinaryIO, size: int) -> Iterator[bytes]:
     while True:
-        following = _read_exact(source, sealed_size) if len(current) == sealed_size else b""
-        last = not following
-        if len(current) < TAG_SIZE:
-            raise DecryptionError("blob truncated")
-        try:
-            yield aead.decrypt(_nonce(prefix, counter, last), current, _chunk_aad(context, counter, last))
-        except InvalidTag as exc:
-            raise DecryptionError("blob does not decrypt under this key and context") from exc
-        if last:
+        block = _read_exact(source, size)
+        yield block
+        if len(block) < size:
             return
-        counter += 1
-        current = following
+
+
+def _prefetched(source: BinaryIO, size: int, depth: int) -> Iterator[bytes]:
+    ready: queue.Queue[bytes | BaseException] = queue.Queue(depth)
+    stop = threading.Event()
+
+    def put(item: bytes | BaseException) -> None:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def run() -> None:
+        try:
+            for block in _sequential(source, size):
+                if stop.is_set():
+                    return
+                put(block)
+        except BaseException as exc:  # handed to the consumer
+            put(exc)
+
+    reader = threading.Thread(target=run, name="vault-prefetch", daemon=True)
+    reader.start()
+    try:
+        while True:
+            item = ready.get()
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+            if len(item) < size:
+                return
+    finally:
+        stop.set()
+        reader.join(timeout=5)
 
 
 def _read_exact(source: BinaryIO, size: int) -> bytes:
@@ -284,27 +342,45 @@ def _read_exact(source: BinaryIO, size: int) -> bytes:
 
 
 class EncryptingReader(io.RawIOBase):
-    """A file-like view of the ciphertext of ``source``, for streaming uploads of known length."""
+    """A file-like view of the ciphertext of ``source``, for streaming uploads of known length.
+
+    ``read(n)`` returns up to ``n`` bytes in one piece, however many sealed chunks they span (one copy; an
+    uploader that asks for a whole multipart part gets it at once, not chunk by chunk)."""
 
     def __init__(
         self, data_key: bytes, context: bytes, source: BinaryIO, chunk_size: int = DEFAULT_CHUNK_SIZE
     ):
         self._chunks = encrypt_chunks(data_key, context, source, chunk_size)
-        self._buffer = b""
+        self._current = memoryview(b"")
 
     def readable(self) -> bool:
         return True
 
+    def _pieces(self, size: int) -> list[memoryview]:
+        pieces = []
+        while size > 0:
+            if not self._current:
+                try:
+                    self._current = memoryview(next(self._chunks))
+                except StopIteration:
+                    break
+            piece = self._current[:size]
+            self._current = self._current[len(piece) :]
+            pieces.append(piece)
+            size -= len(piece)
+        return pieces
+
+    def read(self, size: int | None = -1) -> bytes:
+        if size is None or size < 0:
+            return b"".join([*self._pieces(len(self._current)), *(memoryview(c) for c in self._chunks)])
+        return b"".join(self._pieces(size))
+
     def readinto(self, target: bytearray | memoryview) -> int:  # type: ignore[override]
-        while not self._buffer:
-            try:
-                self._buffer = next(self._chunks)
-            except StopIteration:
-                return 0
-        size = min(len(target), len(self._buffer))
-        target[:size] = self._buffer[:size]
-        self._buffer = self._buffer[size:]
-        return size
+        offset = 0
+        for piece in self._pieces(len(target)):
+            target[offset : offset + len(piece)] = piece
+            offset += len(piece)
+        return offset
 
 
 def encrypt_bytes(

@@ -182,9 +182,17 @@ class ObjectStore:
 class _ResponseStream(io.RawIOBase):
     def __init__(self, response: urllib3.BaseHTTPResponse) -> None:
         self._response = response
+        length = response.headers.get("Content-Length")
+        self.length = int(length) if length and length.isdigit() else None
 
     def readable(self) -> bool:
         return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        """Straight from the response (no intermediate buffer): ``size`` bytes, fewer only at the end."""
+        if size is None or size < 0:
+            return bytes(self._response.read())
+        return bytes(self._response.read(size))
 
     def readinto(self, target: bytearray | memoryview) -> int:  # type: ignore[override]
         data = self._response.read(len(target))

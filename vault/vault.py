@@ -311,7 +311,10 @@ class Vault:
         written = 0
         try:
             with self.store.stream(name, version) as body:
-                for chunk in crypto.decrypt_chunks(key, context, body):
+                # Large objects: read ahead while decrypting (two chunks), so the two overlap.
+                length = getattr(body, "length", None) or 0
+                prefetch = 2 if length > 4 * self.options.chunk_size else 0
+                for chunk in crypto.decrypt_chunks(key, context, body, prefetch=prefetch):
                     sink.write(chunk)
                     written += len(chunk)
         except ObjectMissing:
@@ -709,21 +712,22 @@ class Vault:
         ]
 
 
-def valid_documents_query(owner_pk: uuid.UUID, document_type: str, today: date) -> Any:
-    """ "Valid documents of type T of owner O" (the reuse lookup), served by ix_documents_owner_type_state."""
-    return (
-        select(Document)
-        .where(
-            Document.owner_id == owner_pk,
-            Document.document_type == document_type,
-            Document.state == DocumentState.STORED,
-            Document.signature_valid.is_(True),
-            Document.revoked_at.is_(None),
-            Document.superseded_by.is_(None),
-            or_(Document.valid_until.is_(None), Document.valid_until >= today),
-        )
-        .order_by(Document.created_at.desc())
-    )
+def valid_documents_query(owner: uuid.UUID | str, document_type: str, today: date) -> Any:
+    """The lookup "valid documents of type T of owner O" (reuse), served by ix_documents_owner_type_state.
+    ``owner`` is the owner's primary key, or their HMAC reference (joined in: one round trip)."""
+    query = select(Document)
+    if isinstance(owner, str):
+        query = query.join(Owner, Document.owner_id == Owner.id).where(Owner.owner_ref == owner)
+    else:
+        query = query.where(Document.owner_id == owner)
+    return query.where(
+        Document.document_type == document_type,
+        Document.state == DocumentState.STORED,
+        Document.signature_valid.is_(True),
+        Document.revoked_at.is_(None),
+        Document.superseded_by.is_(None),
+        or_(Document.valid_until.is_(None), Document.valid_until >= today),
+    ).order_by(Document.created_at.desc())
 
 
 def _tombstone(document: Document, now: datetime) -> None:
