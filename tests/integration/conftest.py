@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 
 import pytest
 from minio import Minio
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from sohoa.app import build_vault
 from vault.vault import Vault
@@ -42,6 +44,15 @@ def fresh_database(service_config) -> Iterator[str]:  # type: ignore[no-untyped-
     try:
         yield url
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        # WITH (FORCE) ends this role's leftover connections; an autovacuum worker on the new database cannot
+        # be ended by this role, so try again until it has finished.
+        for attempt in range(40):
+            try:
+                with admin.connect() as connection:
+                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                break
+            except (OperationalError, ProgrammingError):
+                if attempt == 39:
+                    raise
+                time.sleep(0.25)
         admin.dispose()
