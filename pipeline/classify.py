@@ -1,0 +1,212 @@
+"""Classify stage: which document type an OCR text is, from its title line and printed labels.
+
+Text is compared without diacritics and upper-cased ("CĂN CƯỚC CÔNG DÂN" and "CAN CUOC CONG DAN"
+are the same), with a fuzzy match (difflib) for OCR errors. The title weighs most; labels support it.
+The national header ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") tells nothing and is ignored. Without a
+matching title the result is at most a low-confidence guess, and a page titled as another known
+document (e.g. "TỜ KHAI ĐĂNG KÝ KHAI SINH", which has nearly all of a birth certificate's labels) is
+"unknown": never a confident wrong guess.
+
+Also home of the text helpers shared with the extractor (:func:`fold`, :func:`skeleton`,
+:func:`find_phrase`).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+from schemas.documents import DOCUMENT_TYPES, NATIONAL_HEADER, OTHER_TITLES, DocumentType
+
+# ------------------------------------------------------------------------------------ text helpers
+
+_SPECIAL = {"Đ": "D", "đ": "D", "Ø": "O", "ø": "O", "Ð": "D"}
+
+
+def fold_char(ch: str) -> str:
+    """One character without diacritics, upper case (Đ→D); the same length as the input."""
+    if ch in _SPECIAL:
+        return _SPECIAL[ch]
+    base = unicodedata.normalize("NFD", ch)[0]
+    if unicodedata.combining(base):
+        return " "
+    upper = base.upper()
+    return upper if len(upper) == 1 else base
+
+
+def fold(text: str) -> str:
+    """Diacritic-free upper-case text, character for character (positions are preserved)."""
+    return "".join(fold_char(ch) for ch in unicodedata.normalize("NFC", text))
+
+
+@dataclass(frozen=True)
+class Skeleton:
+    """Letters and digits of a text, folded, with single spaces between runs; ``index[i]`` is the
+    position in the original (NFC) text of skeleton character ``i``."""
+
+    text: str
+    index: tuple[int, ...]
+    tokens: tuple[tuple[int, int], ...]  # (start, end) of each token in ``text``
+
+
+def skeleton(text: str) -> Skeleton:
+    chars: list[str] = []
+    index: list[int] = []
+    pending_space = False
+    for i, ch in enumerate(fold(text)):
+        if ch.isascii() and ch.isalnum():
+            if pending_space and chars:
+                chars.append(" ")
+                index.append(i)
+            chars.append(ch)
+            index.append(i)
+            pending_space = False
+        else:
+            pending_space = True
+    joined = "".join(chars)
+    tokens = []
+    start = 0
+    for part in joined.split(" "):
+        tokens.append((start, start + len(part)))
+        start += len(part) + 1
+    return Skeleton(joined, tuple(index), tuple(t for t in tokens if t[1] > t[0]))
+
+
+@lru_cache(maxsize=512)
+def _phrase_skeleton(phrase: str) -> str:
+    return skeleton(phrase).text
+
+
+def min_ratio(phrase_skeleton: str) -> float:
+    """How close a fuzzy match must be: exact for short phrases, looser for long ones."""
+    n = len(phrase_skeleton)
+    if n <= 5:
+        return 1.0
+    if n < 10:
+        return 0.86
+    return 0.84
+
+
+# OCR reads letters of a label as digits now and then ("Số:" as "S0:"); labels have no digits.
+DIGITS_AS_LETTERS = str.maketrans({"0": "O", "1": "I", "5": "S", "8": "B"})
+
+
+@dataclass(frozen=True)
+class PhraseMatch:
+    score: float  # difflib ratio 0-1
+    start: int  # span in the original text
+    end: int
+
+
+def find_phrase(phrase: str, text: str, sk: Skeleton | None = None) -> PhraseMatch | None:
+    """Best fuzzy occurrence of ``phrase`` in ``text`` (on whole tokens, diacritics ignored)."""
+    target = _phrase_skeleton(phrase)
+    if not target:
+        return None
+    sk = sk or skeleton(text)
+    if not sk.tokens:
+        return None
+    k = target.count(" ") + 1
+    threshold = min_ratio(target)
+    best: PhraseMatch | None = None
+    for i in range(len(sk.tokens)):
+        for n in (k - 1, k, k + 1):
+            if n < 1 or i + n > len(sk.tokens):
+                continue
+            a, b = sk.tokens[i][0], sk.tokens[i + n - 1][1]
+            window = sk.text[a:b].translate(DIGITS_AS_LETTERS)
+            if threshold >= 1.0:
+                score = 1.0 if window == target else 0.0
+            else:
+                matcher = SequenceMatcher(None, target, window, autojunk=False)
+                if matcher.quick_ratio() < threshold:
+                    continue
+                score = matcher.ratio()
+            if score >= threshold and (best is None or score > best.score):
+                best = PhraseMatch(score, sk.index[a], sk.index[b - 1] + 1)
+    return best
+
+
+def line_ratio(phrase: str, line: str) -> float:
+    """Similarity of a whole line to ``phrase`` (for title lines, which stand alone)."""
+    a, b = _phrase_skeleton(phrase), skeleton(line).text
+    if not a or not b:
+        return 0.0
+    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+# -------------------------------------------------------------------------------- classification
+
+
+@dataclass(frozen=True)
+class Classification:
+    document_type: DocumentType
+    confidence: float  # 0-1
+    evidence: tuple[str, ...]  # e.g. "title:CAN CUOC CONG DAN 1.00", "labels:7/8" (no personal data)
+
+
+MIN_CONFIDENCE = 0.6  # below: the caller asks a clerk (unknown_document_type)
+_TITLE_WEIGHT = 0.65
+_TITLE_LINE_RATIO = 0.8  # a title line is the title, nearly alone on its line
+_TITLE_WINDOW_RATIO = 0.9  # or the title exactly inside a longer OCR line
+
+
+def _title_score(title: str, lines: list[str]) -> float:
+    best = 0.0
+    for line in lines:
+        whole = line_ratio(title, line)
+        if whole >= _TITLE_LINE_RATIO:
+            best = max(best, whole)
+            continue
+        match = find_phrase(title, line)
+        if match is not None and match.score >= _TITLE_WINDOW_RATIO:
+            best = max(best, match.score)
+    return best
+
+
+def _is_header(line: str) -> bool:
+    return any(line_ratio(h, line) >= 0.8 for h in NATIONAL_HEADER)
+
+
+def classify(text: str) -> Classification:
+    """Document type of an OCR text (all pages joined), with a confidence and the evidence used."""
+    lines = [ln for ln in (line.strip() for line in text.splitlines()) if ln and not _is_header(ln)]
+    if not lines:
+        return Classification(DocumentType.UNKNOWN, 0.0, ("no text",))
+
+    scored: list[tuple[float, DocumentType, tuple[str, ...], float]] = []
+    skeletons = [skeleton(line) for line in lines]
+    for definition in DOCUMENT_TYPES.values():
+        title = max((_title_score(t, lines) for t in definition.titles), default=0.0)
+        labels = [f.labels[0] for f in definition.fields if f.required] + list(definition.other_labels[:2])
+        found = sum(
+            1
+            for label in labels
+            if any(find_phrase(label, ln, sk) for ln, sk in zip(lines, skeletons, strict=True))
+        )
+        label_share = found / len(labels) if labels else 0.0
+        if title > 0:
+            confidence = _TITLE_WEIGHT * title + (1 - _TITLE_WEIGHT) * label_share
+        else:
+            # Labels without the title: at most a hint for the clerk, never above MIN_CONFIDENCE.
+            confidence = min(0.45, 0.45 * label_share)
+        evidence: tuple[str, ...] = (f"title:{title:.2f}", f"labels:{found}/{len(labels)}")
+        scored.append((confidence, definition.type, evidence, title))
+
+    scored.sort(key=lambda item: item[0], reverse=True)
+    confidence, best_type, evidence, title = scored[0]
+
+    # A page titled as a document we do not handle is unknown, whatever its labels say.
+    other = max(((_title_score(t, lines), t) for t in OTHER_TITLES), default=(0.0, ""))
+    if other[0] > title:
+        return Classification(
+            DocumentType.UNKNOWN, round(min(confidence, 0.3), 3), (*evidence, f"other_title:{fold(other[1])}")
+        )
+    # Two types scoring alike: do not pick one.
+    if len(scored) > 1 and scored[1][0] > 0 and confidence - scored[1][0] < 0.15:
+        return Classification(DocumentType.UNKNOWN, round(confidence / 2, 3), (*evidence, "ambiguous"))
+    if confidence < 0.2:
+        return Classification(DocumentType.UNKNOWN, round(confidence, 3), evidence)
+    return Classification(best_type, round(confidence, 3), evidence)

@@ -1,0 +1,887 @@
+"""Extract stage: label-anchored fields of a classified document, normalised and validated.
+
+For each OCR line the printed labels of the document type are located (fuzzy, diacritics ignored,
+the longest label winning where labels overlap: "Họ, chữ đệm, tên người mẹ:" over "Họ, chữ đệm,
+tên:"); a field's value is the text after its label up to the next label on the line, or the next
+line when the label ends its line ("Họ và tên / Full name:" then the name). Place values may
+continue on the following line. Values are normalised (NFC; dates ISO; names upper case; sex
+"Nam"/"Nữ") and validated; the personal ID is re-read from its zone of the page image with the
+digits model and checked against the printed date of birth and sex.
+
+Problems name the field, never its value (they end up in logs and review queues).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel
+
+from pipeline.classify import DIGITS_AS_LETTERS, PhraseMatch, Skeleton, find_phrase, fold, skeleton
+from pipeline.ocr import OcrLine, OcrOptions, OcrPage, Word, ZoneRequest, read_zone
+from schemas.documents import (
+    CCCD_RENEWAL_AGES,
+    COMMON_SURNAMES,
+    DOCUMENT_TYPES,
+    ETHNIC_GROUPS,
+    MODELS,
+    DocumentType,
+    DocumentTypeDef,
+    FieldDef,
+    FieldKind,
+)
+from schemas.identifiers import normalise_sex, validate_personal_id
+
+LOW_CONFIDENCE = 0.70  # below this a field goes to review even when it is valid
+_CONTINUATION_MIN_CONF = 60.0  # mean word confidence (0-100) of a line continuing a value
+_SEPARATORS = " \t:;|/\\.,-_–—…~*'\"`"
+
+# Re-reads one line zone of a page: (page, (left, top, right, bottom), request) -> words in page coordinates
+ZoneReader = Callable[[OcrPage, tuple[int, int, int, int], ZoneRequest], list[Word]]
+
+
+@dataclass(frozen=True)
+class ExtractedField:
+    value: str | None  # normalised (ISO date, "Nam"/"Nữ", upper-case name…); None if not found/usable
+    raw: str  # as read
+    confidence: float  # 0-1
+    valid: bool
+    problems: tuple[str, ...] = ()  # codes such as "not_a_date", "sex_mismatch", "surname_repaired"
+
+
+@dataclass(frozen=True)
+class ReviewProblem:
+    code: str  # a reason code of schemas.reasons (field_missing, field_invalid, low_confidence…)
+    detail: str  # the field NAME, never its value
+
+
+@dataclass
+class Extraction:
+    document_type: DocumentType
+    fields: dict[str, ExtractedField] = field(default_factory=dict)
+    problems: list[ReviewProblem] = field(default_factory=list)
+    # Better readings of page words found while extracting: page number → {word index: text}.
+    corrections: dict[int, dict[int, str]] = field(default_factory=dict)
+
+    def values(self) -> dict[str, str | None]:
+        return {name: f.value for name, f in self.fields.items()}
+
+    def model(self) -> BaseModel | None:
+        """The pydantic model of the document if every field needed validates, else None."""
+        model = MODELS.get(self.document_type)
+        if model is None:
+            return None
+        data = {name: f.value for name, f in self.fields.items() if f.valid and f.value is not None}
+        try:
+            return model.model_validate(data)
+        except ValueError:
+            return None
+
+
+# ------------------------------------------------------------------------------- label location
+
+
+@dataclass(frozen=True)
+class _LabelHit:
+    field: str | None  # None: a label that only ends the preceding value
+    start: int
+    end: int
+    weight: float
+
+
+@dataclass(frozen=True)
+class _Segment:
+    field: str | None
+    value: str
+    value_start: int  # span of the value in the line text
+    value_end: int
+
+
+@dataclass
+class _Line:
+    """A run of words of one OCR line without a wide gap: one column of a row. Tesseract may join
+    the card's left column ("Có giá trị đến:") and right column (the residence) into one line."""
+
+    page: OcrPage
+    words: tuple[Word, ...]
+    hits: list[_LabelHit] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def left(self) -> int:
+        return min(w.left for w in self.words)
+
+    @property
+    def right(self) -> int:
+        return max(w.right for w in self.words)
+
+    @property
+    def top(self) -> int:
+        return min(w.top for w in self.words)
+
+    @property
+    def bottom(self) -> int:
+        return max(w.bottom for w in self.words)
+
+    @property
+    def height(self) -> int:
+        heights = sorted(w.height for w in self.words)
+        return heights[len(heights) // 2]
+
+    @property
+    def confidence(self) -> float:
+        return sum(w.conf for w in self.words) / len(self.words)
+
+    def segments(self) -> list[_Segment]:
+        out = []
+        text = self.text
+        for i, hit in enumerate(self.hits):
+            end = self.hits[i + 1].start if i + 1 < len(self.hits) else len(text)
+            start, stop = _strip_span(text, hit.end, end)
+            out.append(_Segment(hit.field, _with_comma(text, start, stop, end), start, stop))
+        return out
+
+    def prefix(self) -> _Segment:
+        """Text before the first label (or the whole line without labels)."""
+        text = self.text
+        end = self.hits[0].start if self.hits else len(text)
+        start, stop = _strip_span(text, 0, end)
+        return _Segment(None, _with_comma(text, start, stop, end), start, stop)
+
+
+def _with_comma(text: str, start: int, stop: int, end: int) -> str:
+    """The value, keeping a comma that ended it: an address wrapped after "Lê Lợi," continues."""
+    value = text[start:stop]
+    return value + "," if value and "," in text[stop:end] else value
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in _SEPARATORS:
+        start += 1
+    while end > start and text[end - 1] in _SEPARATORS:
+        end -= 1
+    return start, end
+
+
+def _label_hits(text: str, definition: DocumentTypeDef) -> list[_LabelHit]:
+    sk = skeleton(text)
+    candidates: list[_LabelHit] = []
+    labels: list[tuple[str | None, str]] = [(f.name, label) for f in definition.fields for label in f.labels]
+    labels += [(None, label) for label in definition.other_labels]
+    for name, label in labels:
+        short = len(skeleton(label).text) <= 5
+        match = find_phrase(label, text, sk)
+        if match is None and short:
+            match = _short_label_at_start(label, text, sk)
+        if match is None:
+            continue
+        # Short labels ("Số:", "No.:") and loose matches ("Nam Định" is 0.88 like "Năm sinh") count
+        # only with the colon that ends a printed label.
+        if (short or match.score < 1.0) and label.endswith(":") and not _followed_by_colon(text, match.end):
+            continue
+        # Longer labels win over their prefixes ("… tên người mẹ:" over "… tên:"), but not when they
+        # only match loosely by running into the value: the score counts to the fourth power.
+        candidates.append(_LabelHit(name, match.start, match.end, match.score**4 * len(label)))
+    chosen: list[_LabelHit] = []
+    for hit in sorted(candidates, key=lambda h: h.weight, reverse=True):
+        if all(hit.end <= other.start or hit.start >= other.end for other in chosen):
+            chosen.append(hit)
+    return sorted(chosen, key=lambda h: h.start)
+
+
+def _edit_distance(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def _short_label_at_start(label: str, text: str, sk: Skeleton) -> PhraseMatch | None:
+    """A short label ("Số:") misread by one character ("5ñ:", "sø:Nno:") at the start of a line,
+    where labels stand; the caller still requires the colon."""
+    target = skeleton(label).text
+    k = target.count(" ") + 1
+    if len(sk.tokens) < k:
+        return None
+    a, b = sk.tokens[0][0], sk.tokens[k - 1][1]
+    window = sk.text[a:b].translate(DIGITS_AS_LETTERS)
+    if len(target) >= 2 and _edit_distance(window, target) <= 1:
+        return PhraseMatch(0.9, sk.index[a], sk.index[b - 1] + 1)
+    return None
+
+
+def _followed_by_colon(text: str, end: int) -> bool:
+    rest = text[end : end + 3]
+    return ":" in rest or ";" in rest
+
+
+# ---------------------------------------------------------------------------------- normalisers
+
+
+_DATE = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})")
+_DIGIT_LOOKALIKES = str.maketrans(
+    {"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "|": "1", "B": "8"}
+)
+
+
+def digit_tokens(raw: str, keep: str = "") -> str:
+    """The digits of the mostly-digit tokens of ``raw`` (longest run of adjacent ones), with
+    look-alike letters inside them read as digits; label remains such as "Nno:" are ignored."""
+    runs: list[str] = [""]
+    for token in raw.split():
+        digits = sum(ch.isdigit() for ch in token)
+        if digits and digits * 2 >= len(token.strip(":;.,")):
+            mapped = token.translate(_DIGIT_LOOKALIKES)
+            runs[-1] += "".join(ch for ch in mapped if ch.isdigit() or ch in keep)
+        elif runs[-1]:
+            runs.append("")
+    return max(runs, key=len)
+
+
+def parse_date(raw: str) -> dt.date | None:
+    text = raw.translate(_DIGIT_LOOKALIKES)
+    match = _DATE.search(text)
+    if not match:
+        return None
+    day, month, year = (int(g) for g in match.groups())
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+_UNITS = {
+    "KHONG": 0, "MOT": 1, "HAI": 2, "BA": 3, "BON": 4, "TU": 4, "NAM": 5, "LAM": 5,
+    "SAU": 6, "BAY": 7, "TAM": 8, "CHIN": 9,
+}  # fmt: skip
+
+
+def parse_number_words(words: list[str]) -> int | None:
+    """Vietnamese number words (folded) to an int: "HAI NGHIN KHONG TRAM LE BA" → 2003."""
+    total = 0
+    hundreds = tens = 0
+    pending: int | None = None
+    seen = False
+    for word in words:
+        if word in _UNITS:
+            if pending is not None:
+                return None
+            pending = _UNITS[word]
+        elif word == "MUOI":  # mười (10) or "<digit> mươi" (×10)
+            tens, pending = (1 if pending is None else pending), None
+        elif word == "TRAM":
+            if pending is None:
+                return None
+            hundreds, pending = pending, None
+        elif word in ("LE", "LINH"):
+            tens = 0
+        elif word in ("NGHIN", "NGAN"):
+            if pending is None:
+                return None
+            total += (hundreds * 100 + tens * 10 + pending) * 1000
+            hundreds = tens = 0
+            pending = None
+        else:
+            return None
+        seen = True
+    if not seen:
+        return None
+    return total + hundreds * 100 + tens * 10 + (pending or 0)
+
+
+def parse_date_words(raw: str) -> dt.date | None:
+    """A date written in words ("Ngày hai mươi hai, tháng hai, năm hai nghìn không trăm lẻ ba")."""
+    parts = [skeleton(part).text.split() for part in raw.split(",")]
+    if len(parts) != 3 or any(len(p) < 2 for p in parts):
+        return None
+    if [p[0] for p in parts] != ["NGAY", "THANG", "NAM"]:
+        return None
+    day, month, year = (parse_number_words(p[1:]) for p in parts)
+    if day is None or month is None or year is None:
+        return None
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def clean_text(raw: str) -> str:
+    text = unicodedata.normalize("NFC", raw)
+    text = re.sub(r"\.{2,}|…", " ", text)  # leader dots left by OCR
+    text = re.sub(r"\s+,", ",", text)
+    return " ".join(text.split()).strip(_SEPARATORS)
+
+
+# Multi-word administrative terms of addresses, restored when OCR gets a mark wrong ("Thành phổ").
+_ADMIN_TERMS = ("Thành phố", "Thị xã", "Thị trấn")
+
+
+def clean_place(raw: str) -> str:
+    text = clean_text(raw)
+    for term in _ADMIN_TERMS:
+        parts = term.split(" ")
+        folded = [skeleton(p).text for p in parts]
+        words = list(re.finditer(r"\w+", text))
+        for i in range(len(words) - len(parts), -1, -1):
+            window = words[i : i + len(parts)]
+            if [skeleton(w.group()).text for w in window] != folded:
+                continue
+            if any(text[a.end() : b.start()].strip() for a, b in itertools.pairwise(window)):
+                continue  # not adjacent words
+            for word, part in zip(reversed(window), reversed(parts), strict=True):
+                fixed = part.capitalize() if word.group()[:1].isupper() else part.lower()
+                text = text[: word.start()] + fixed + text[word.end() :]
+    return text
+
+
+def normalise_name(raw: str) -> tuple[str, list[str]]:
+    """Upper-case name of letters only; repairs a surname that lost one of its stacked marks."""
+    text = unicodedata.normalize("NFC", raw)
+    tokens = [re.sub(r"[^\w]", "", t) for t in text.split()]
+    tokens = [t.upper() for t in tokens if t and not any(ch.isdigit() or ch == "_" for ch in t)]
+    notes: list[str] = []
+    if tokens:
+        repaired = repair_surname(tokens[0])
+        if repaired != tokens[0]:
+            tokens[0] = repaired
+            notes.append("surname_repaired")
+    return " ".join(tokens), notes
+
+
+_SURNAMES_UPPER = {s.upper() for s in COMMON_SURNAMES}
+
+
+def _marks(word: str) -> set[tuple[int, str]]:
+    """(letter position, combining mark) pairs of a word."""
+    out = set()
+    for i, ch in enumerate(unicodedata.normalize("NFC", word)):
+        for mark in unicodedata.normalize("NFD", ch)[1:]:
+            out.add((i, mark))
+    return out
+
+
+_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # huyền, sắc, ngã, hỏi, nặng
+
+
+def plausible_syllable(word: str) -> bool:
+    """False for spellings no Vietnamese syllable has (a sign of an OCR error): two tones; "ưy";
+    a stop ending (-c, -ch, -p, -t) without sắc or nặng; -nh or -ch after another vowel than a, ê,
+    i, y ("HƯỜNH" read for HUỲNH). A syllable passing this can still be misread."""
+    upper = unicodedata.normalize("NFC", word).upper()
+    if not upper.isalpha():
+        return True  # not a word: nothing to say
+    tones = [m for _, m in _marks(upper) if m in _TONES]
+    toneless = unicodedata.normalize(
+        "NFC", "".join(ch for ch in unicodedata.normalize("NFD", upper) if ch not in _TONES)
+    )
+    if len(tones) > 1 or "ƯY" in toneless:
+        return False
+    for final in ("NH", "CH"):
+        if toneless.endswith(final) and len(toneless) > 2 and toneless[-3] not in "AÊIY":
+            return False
+    stop_ending = fold(upper).endswith(("C", "CH", "P", "T"))
+    return not stop_ending or bool(set(tones) & {"\u0301", "\u0323"})
+
+
+def repair_surname(token: str) -> str:
+    """NGUYÊN → NGUYỄN, ĐĂNG → ĐẶNG, HƯỲNH → HUỲNH: when ``token`` is not a known surname but has
+    the letters of exactly one known surname, take that surname if the token is that surname
+    missing marks (OCR drops one of two stacked marks on capitals, §6) or is no possible syllable
+    at all. A plausible token with different marks is left alone (it may be a rare surname)."""
+    upper = token.upper()
+    if upper in _SURNAMES_UPPER:
+        return upper
+    candidates = [s for s in _SURNAMES_UPPER if _letters(s) == _letters(upper)]
+    if len(candidates) != 1:
+        return upper
+    candidate = candidates[0]
+    marks, wanted = _marks(upper), _marks(candidate)
+    if (marks < wanted and len(wanted - marks) == 1) or not plausible_syllable(upper):
+        return candidate
+    return upper
+
+
+def _letters(word: str) -> str:
+    """Base letters without any mark (Đ stays Đ: it is a letter, not a mark)."""
+    return "".join(ch for ch in unicodedata.normalize("NFD", word.upper()) if not unicodedata.combining(ch))
+
+
+def normalise_sex_value(raw: str) -> tuple[str | None, bool]:
+    """("Nam"/"Nữ" or None, exact): "NAM", "Nữ", "Male"… exactly, or a token starting like one
+    ("NữỮ" read for "Nữ"), which is reported as not exact."""
+    folded = skeleton(raw).text
+    first = folded.split(" ")[0] if folded else ""
+    options = (("FEMALE", "Nữ"), ("MALE", "Nam"), ("NAM", "Nam"), ("NU", "Nữ"))
+    for token, value in options:
+        if first == token:
+            return value, True
+    for token, value in options:
+        if first.startswith(token) and len(first) <= len(token) + 2:
+            return value, False
+    return normalise_sex(first) if first else None, False
+
+
+def _lexicon_value(raw: str, lexicon: tuple[str, ...]) -> str | None:
+    folded = skeleton(raw).text
+    for entry in lexicon:
+        if skeleton(entry).text == folded:
+            return entry
+    return None
+
+
+# ---------------------------------------------------------------------------------- extraction
+
+
+def _default_zone_reader(options: OcrOptions) -> ZoneReader:
+    def reader(page: OcrPage, box: tuple[int, int, int, int], request: ZoneRequest) -> list[Word]:
+        if page.image is None:
+            return []
+        return read_zone(page.image, box, request, page_number=page.page_number, options=options)
+
+    return reader
+
+
+@dataclass
+class _Found:
+    raw: str
+    confidence: float
+    page: OcrPage | None = None
+    words: tuple[Word, ...] | None = None
+
+    def digit_box(self) -> tuple[int, int, int, int] | None:
+        """Box around the value's words that are mostly digits (not a label's remains), or around
+        all its words when none is (a number misread as letters: "333" as "đóa")."""
+        return self.box(lambda w: sum(ch.isdigit() for ch in w.text) * 2 >= len(w.text)) or self.box()
+
+    def box(self, keep: Callable[[Word], bool] = lambda w: True) -> tuple[int, int, int, int] | None:
+        words = [w for w in self.words or () if keep(w)]
+        if not words:
+            return None
+        return (
+            min(w.left for w in words),
+            min(w.top for w in words),
+            max(w.right for w in words),
+            max(w.bottom for w in words),
+        )
+
+
+def _words_in_span(words: tuple[Word, ...], start: int, end: int) -> list[Word]:
+    """The words overlapping [start, end) of ``" ".join(words)``."""
+    out = []
+    position = 0
+    for word in words:
+        w_start, w_end = position, position + len(word.text)
+        if w_start < end and w_end > start:
+            out.append(word)
+        position = w_end + 1
+    return out
+
+
+def _found(line: _Line, segment: _Segment) -> _Found:
+    words = _words_in_span(line.words, segment.value_start, segment.value_end)
+    if not words:
+        return _Found(segment.value, 0.0)
+    confidence = sum(w.conf for w in words) / len(words) / 100.0
+    return _Found(segment.value, confidence, line.page, tuple(words))
+
+
+def _split_line(page: OcrPage, line: OcrLine, gap_factor: float = 2.5) -> list[_Line]:
+    words = sorted(line.words, key=lambda w: w.left)
+    if not words:
+        return []
+    heights = sorted(w.height for w in words)
+    limit = gap_factor * heights[len(heights) // 2]
+    runs: list[list[Word]] = [[words[0]]]
+    for word in words[1:]:
+        if word.left - runs[-1][-1].right > limit:
+            runs.append([word])
+        else:
+            runs[-1].append(word)
+    return [_Line(page, tuple(run)) for run in runs]
+
+
+def _below(lines: list[_Line], index: int) -> int | None:
+    """The nearest line under ``lines[index]`` on the same page that overlaps it horizontally."""
+    current = lines[index]
+    best: tuple[int, int] | None = None
+    for j, other in enumerate(lines):
+        if j == index or other.page is not current.page:
+            continue
+        if other.top < current.top + current.height // 2:
+            continue
+        if other.right < current.left or other.left > current.right:
+            continue
+        gap = other.top - current.bottom
+        if gap > 2.5 * current.height:
+            continue
+        if best is None or gap < best[0]:
+            best = (gap, j)
+    return best[1] if best else None
+
+
+def _segments(definition: DocumentTypeDef, pages: list[OcrPage]) -> list[_Line]:
+    lines = [segment for page in pages for line in page.lines for segment in _split_line(page, line)]
+    for line in lines:
+        line.hits = _label_hits(line.text, definition)
+    return lines
+
+
+def _locate(definition: DocumentTypeDef, lines: list[_Line]) -> dict[str, _Found]:
+    found: dict[str, _Found] = {}
+    for i, line in enumerate(lines):
+        segments = line.segments()
+        for j, segment in enumerate(segments):
+            name = segment.field
+            if name is None or name in found:
+                continue
+            # The same field's label repeated (vi then en variant): the last one carries the value.
+            if j + 1 < len(segments) and segments[j + 1].field == name:
+                continue
+            fdef = definition.field(name)
+            below = _below(lines, i)
+            if segment.value:
+                result, source = _found(line, segment), i
+            elif j == len(segments) - 1 and below is not None and lines[below].prefix().value:
+                result, source = _found(lines[below], lines[below].prefix()), below
+            else:
+                continue
+            if fdef.multiline:
+                for _ in range(2):
+                    nxt = _below(lines, source)
+                    # A continuation has no label and reads as text (not a stamp's or rule's noise).
+                    if nxt is None or lines[nxt].hits or lines[nxt].confidence < _CONTINUATION_MIN_CONF:
+                        break
+                    more = _found(lines[nxt], lines[nxt].prefix())
+                    words = (result.words or ()) + (more.words or ())
+                    result = _Found(
+                        f"{result.raw} {more.raw}",
+                        (result.confidence + more.confidence) / 2,
+                        result.page,
+                        words,
+                    )
+                    source = nxt
+            found[name] = result
+    return found
+
+
+def _id_fallback(pages: list[OcrPage]) -> _Found | None:
+    """The only 12-digit number of the page (the card's number) when its label was not read."""
+    candidates = []
+    for page in pages:
+        for word in page.words:
+            digits = re.sub(r"\D", "", word.text)
+            if len(digits) == 12:
+                candidates.append(_Found(digits, word.conf / 100.0 * 0.9, page, (word,)))
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _reread(
+    found: _Found, whitelist: str, reader: ZoneReader | None, options: OcrOptions
+) -> tuple[str, float] | None:
+    """Digits of the value re-read with the digits model: (text, confidence 0-1)."""
+    box = found.digit_box()
+    if reader is None or found.page is None or box is None:
+        return None
+    request = ZoneRequest(options.digits_language, whitelist=whitelist, binarise=True)
+    words = reader(found.page, box, request)
+    if not words:
+        return None
+    return "".join(w.text for w in words), min(w.conf for w in words) / 100.0
+
+
+_NAME_RECHECK_BELOW = 85.0  # a name word read with less confidence is re-read from its zone
+_NAME_SCALES = (1.0, 1.5, 2.0)
+
+
+def _vote_name(found: _Found, reader: ZoneReader | None, options: OcrOptions) -> _Found:
+    """Re-read a name whose words were read with low confidence, as one text line at a few scales,
+    and vote word by word, each reading weighing its confidence.
+
+    OCR of stacked capitals is unstable (HẰNG read HÀNG at 54% in the page and HẰNG at 87% alone at
+    1.5x; HIỀN read HIÊN at 92% at 2x but HIỀN three times). Tesseract's confidences are not
+    comparable across scales, so the most confident reading alone is no rule; a weighted vote is,
+    and a split vote lowers the word's confidence so that the name goes to review.
+    """
+    words = [w for w in found.words or () if any(ch.isalpha() for ch in w.text)]
+    if reader is None or found.page is None or not words:
+        return found
+    sure = min(w.conf for w in words) >= _NAME_RECHECK_BELOW
+    if sure and all(plausible_syllable(w.text.strip(".,:;")) for w in words):
+        return found
+    box = (
+        min(w.left for w in words),
+        min(w.top for w in words),
+        max(w.right for w in words),
+        max(w.bottom for w in words),
+    )
+    readings: list[list[tuple[str, float]]] = [[(w.text, w.conf) for w in words]]
+    for scale in _NAME_SCALES:
+        again = reader(found.page, box, ZoneRequest(options.language, scale=scale))
+        if again:
+            readings.append([(w.text, w.conf) for w in again])
+    # Readings may split a word differently ("NÑ GUYỄN"): keep the word count with most support.
+    support: dict[int, float] = {}
+    for reading in readings:
+        support[len(reading)] = support.get(len(reading), 0.0) + sum(c for _, c in reading) / len(reading)
+    length = max(support, key=lambda n: support[n])
+    voted: list[tuple[str, float]] = []
+    for column in zip(*(r for r in readings if len(r) == length), strict=True):
+        weights: dict[str, float] = {}
+        for text, conf in column:
+            # An impossible spelling is a misreading, whatever Tesseract's confidence.
+            weight = max(conf, 1.0) * (1.0 if plausible_syllable(text.strip(".,:;")) else 0.1)
+            weights[text] = weights.get(text, 0.0) + weight
+        winner = max(weights, key=lambda t: weights[t])
+        share = weights[winner] / sum(weights.values())
+        voted.append((winner, share * max(c for t, c in column if t == winner)))
+    text = " ".join(t for t, _ in voted)
+    return _Found(text, min(c for _, c in voted) / 100.0, found.page, found.words)
+
+
+def _reread_lines(
+    lines: list[_Line], definition: DocumentTypeDef, reader: ZoneReader | None, options: OcrOptions
+) -> list[_Line]:
+    """Short, unsure lines without a label, read again alone (``--psm 7``, binarised): a short
+    line such as "Số: 95" is often misread in the page ("98.95") and right alone."""
+    if reader is None:
+        return lines
+    out = []
+    for line in lines:
+        if (
+            line.hits
+            or len(line.words) > 6
+            or min(w.conf for w in line.words) >= 80
+            or line.page.image is None
+        ):
+            out.append(line)
+            continue
+        box = (line.left, line.top, line.right, line.bottom)
+        words = reader(line.page, box, ZoneRequest(options.language, binarise=True))
+        if not words:
+            out.append(line)
+            continue
+        again = _Line(line.page, tuple(words))
+        again.hits = _label_hits(again.text, definition)
+        out.append(again if again.hits else line)
+    return out
+
+
+def extract(
+    document_type: DocumentType,
+    ocr_pages: list[OcrPage],
+    *,
+    zone_reader: ZoneReader | None = None,
+    ocr_options: OcrOptions | None = None,
+) -> Extraction:
+    """Fields of ``document_type`` from its OCR pages.
+
+    ``zone_reader`` re-reads number zones from the page image (default: Tesseract ``eng`` with a
+    digit whitelist, when the pages carry their image); pass a stub in tests.
+    """
+    extraction = Extraction(document_type)
+    definition = DOCUMENT_TYPES.get(document_type)
+    if definition is None:
+        return extraction
+    ocr_options = ocr_options or OcrOptions()
+    if zone_reader is None:
+        zone_reader = _default_zone_reader(ocr_options)
+
+    lines = _segments(definition, ocr_pages)
+    located = _locate(definition, lines)
+    if any(f.required and f.name not in located for f in definition.fields):
+        located = {
+            **_locate(definition, _reread_lines(lines, definition, zone_reader, ocr_options)),
+            **located,
+        }
+    if "id_number" not in located and any(f.name == "id_number" for f in definition.fields):
+        fallback = _id_fallback(ocr_pages)
+        if fallback is not None:
+            located["id_number"] = fallback
+
+    fields: dict[str, ExtractedField] = {}
+    rewrites: dict[str, list[tuple[Word, str]]] = {}
+    for fdef in definition.fields:
+        if fdef.name in located:
+            fields[fdef.name], printed = _normalise(fdef, located[fdef.name], zone_reader, ocr_options)
+            if printed:
+                rewrites[fdef.name] = _word_corrections(fdef, located[fdef.name], printed)
+    _cross_validate(fields)
+    extraction.fields = fields
+
+    # Valid corrected values also correct the text layer (by page and word index).
+    where = {id(word): (page.page_number, i) for page in ocr_pages for i, word in enumerate(page.words)}
+    for name, pairs in rewrites.items():
+        if not fields[name].valid:
+            continue
+        for word, text in pairs:
+            if id(word) in where:
+                page_number, index = where[id(word)]
+                extraction.corrections.setdefault(page_number, {})[index] = text
+
+    for fdef in definition.fields:
+        extracted = fields.get(fdef.name)
+        if extracted is None:
+            if fdef.required:
+                extraction.problems.append(ReviewProblem("field_missing", fdef.name))
+        elif not extracted.valid:
+            extraction.problems.append(ReviewProblem("field_invalid", fdef.name))
+        elif extracted.confidence < LOW_CONFIDENCE:
+            extraction.problems.append(ReviewProblem("low_confidence", fdef.name))
+    return extraction
+
+
+def _normalise(
+    fdef: FieldDef, found: _Found, reader: ZoneReader | None, options: OcrOptions
+) -> tuple[ExtractedField, str | None]:
+    """The field, and its corrected printed form when it differs from the page's OCR words (a
+    re-read number, a voted or repaired name) so that the text layer can be corrected too."""
+    raw = unicodedata.normalize("NFC", found.raw)
+    conf = found.confidence
+    kind = fdef.kind
+    if kind is FieldKind.NAME:
+        voted = _vote_name(found, reader, options)
+        # A name is wrong if any of its words is: its confidence is that of its weakest word.
+        letters = [w.conf for w in found.words or () if any(ch.isalpha() for ch in w.text)]
+        conf = voted.confidence if voted is not found else (min(letters) / 100.0 if letters else conf)
+        value, notes = normalise_name(clean_text(unicodedata.normalize("NFC", voted.raw)))
+        if notes:
+            conf = min(conf, 0.85)
+        if not all(plausible_syllable(token) for token in value.split()):
+            notes.append("implausible_syllable")  # certainly misread somewhere: to review
+            conf = min(conf, 0.5)
+        return ExtractedField(value or None, raw, conf, bool(value), tuple(notes)), value or None
+    if kind is FieldKind.DATE:
+        if fold(raw).startswith("KHONG THOI HAN"):
+            return ExtractedField(None, raw, conf, True, ("no_expiry",)), None
+        date = parse_date(raw)
+        printed = None
+        reread = _reread(found, "0123456789/", reader, options)
+        reread_date = parse_date(reread[0]) if reread else None
+        if reread_date is not None and reread is not None:
+            # Digits read best with the digits model (§6); agreement of both raises confidence.
+            conf = max(conf, reread[1]) if reread_date == date else min(reread[1], 0.8)
+            date, printed = reread_date, reread[0]
+        if date is None:
+            return ExtractedField(None, raw, conf, False, ("not_a_date",)), None
+        problems = () if 1900 <= date.year <= 2399 else ("implausible_year",)
+        return ExtractedField(date.isoformat(), raw, conf, not problems, problems), printed
+    if kind is FieldKind.SEX:
+        sex, exact = normalise_sex_value(raw)
+        # Two very different values ("NAM", "NU"): a match is reliable even when Tesseract is unsure
+        # of the diacritics ("NữỮ" at 60%); the ID's sex digit checks it independently.
+        if sex is not None:
+            conf = max(conf, 0.9 if exact else 0.8)
+        return ExtractedField(sex, raw, conf, sex is not None, () if sex else ("not_a_sex",)), None
+    if kind is FieldKind.ID_NUMBER:
+        read = digit_tokens(raw)
+        reread = _reread(found, "0123456789", reader, options)
+        value, conf, printed = read, conf, None
+        if reread is not None:
+            digits = re.sub(r"\D", "", reread[0])
+            if len(digits) == 12:
+                # Agreement of two models is strong evidence; otherwise trust the digits model (§6).
+                value, conf = digits, (max(conf, reread[1]) if digits == read else reread[1])
+                printed = digits
+        id_problems = validate_personal_id(value)
+        return ExtractedField(value or None, raw, conf, not id_problems, tuple(id_problems)), printed
+    if kind is FieldKind.NUMBER:
+        whitelist = "0123456789/" if "/" in raw else "0123456789"
+        read = digit_tokens(raw, keep="/")
+        reread = _reread(found, whitelist, reader, options)
+        value, printed = read, None
+        if reread is not None and reread[0]:
+            value, conf = reread[0], (max(conf, reread[1]) if reread[0] == read else reread[1])
+            printed = reread[0]
+        field = ExtractedField(value or None, raw, conf, bool(value), () if value else ("not_a_number",))
+        return field, printed
+    text = clean_place(raw) if kind is FieldKind.PLACE else clean_text(raw)
+    if fdef.name == "nationality" and skeleton(text).text == "VIET NAM":
+        text = "Việt Nam"
+    elif fdef.name == "ethnicity":
+        text = _lexicon_value(text, ETHNIC_GROUPS) or text
+    return ExtractedField(text or None, raw, conf, bool(text), () if text else ("empty",)), None
+
+
+_AFFIXES = re.compile(r"^(\W*)(.*?)(\W*)$", re.DOTALL)
+
+
+def _word_corrections(fdef: FieldDef, found: _Found, printed: str) -> list[tuple[Word, str]]:
+    """Page words to rewrite so that the text layer says ``printed``: a name word by word (same
+    number of words), a number or date when it is a single word. Punctuation around is kept."""
+    words = list(found.words or ())
+    if fdef.kind is FieldKind.NAME:
+        words = [w for w in words if any(ch.isalpha() for ch in w.text)]
+        tokens = printed.split()
+    else:
+        digit_words = [w for w in words if sum(ch.isdigit() for ch in w.text) * 2 >= len(w.text)]
+        words = digit_words or words
+        tokens = [printed]
+    if len(tokens) != len(words):
+        return []
+    out = []
+    for word, token in zip(words, tokens, strict=True):
+        match = _AFFIXES.match(word.text)
+        lead, core, trail = match.groups() if match else ("", word.text, "")
+        if unicodedata.normalize("NFC", core).casefold() == token.casefold():
+            continue
+        if core and not core.isupper() and fdef.kind is FieldKind.NAME:
+            token = token.capitalize()
+        out.append((word, f"{lead}{token}{trail}"))
+    return out
+
+
+def _birthday(date_of_birth: dt.date, year: int) -> dt.date:
+    try:
+        return date_of_birth.replace(year=year)
+    except ValueError:  # 29 February in a common year
+        return dt.date(year, 3, 1)
+
+
+def _cross_validate(fields: dict[str, ExtractedField]) -> None:
+    """ID against printed date of birth and sex; dates in order."""
+    dob_field = fields.get("date_of_birth")
+    dob = (
+        dt.date.fromisoformat(dob_field.value) if dob_field and dob_field.valid and dob_field.value else None
+    )
+    sex_field = fields.get("sex")
+    sex = sex_field.value if sex_field and sex_field.valid else None
+    id_field = fields.get("id_number")
+    if id_field is not None and id_field.value:
+        problems = validate_personal_id(id_field.value, dob, sex)
+        if problems:
+            fields["id_number"] = ExtractedField(
+                id_field.value, id_field.raw, id_field.confidence, False, tuple(problems)
+            )
+    words = fields.get("date_of_birth_in_words")
+    if dob_field is not None and dob and words is not None and words.value:
+        written = parse_date_words(words.value)
+        if written is not None and written != dob:
+            fields["date_of_birth"] = ExtractedField(
+                dob_field.value, dob_field.raw, dob_field.confidence, False, ("differs_from_words",)
+            )
+        elif written == dob:
+            fields["date_of_birth"] = ExtractedField(
+                dob_field.value, dob_field.raw, max(dob_field.confidence, 0.9), True, dob_field.problems
+            )
+    expiry = fields.get("expiry_date")
+    if dob and expiry is not None and expiry.valid and expiry.value:
+        renewal = {_birthday(dob, dob.year + age) for age in CCCD_RENEWAL_AGES}
+        if dt.date.fromisoformat(expiry.value) not in renewal:
+            fields["expiry_date"] = ExtractedField(
+                expiry.value, expiry.raw, expiry.confidence, False, ("not_a_renewal_birthday",)
+            )
+    for later in ("expiry_date", "registration_date"):
+        f = fields.get(later)
+        if dob and f is not None and f.valid and f.value and dt.date.fromisoformat(f.value) < dob:
+            fields[later] = ExtractedField(f.value, f.raw, f.confidence, False, ("before_date_of_birth",))

@@ -1,0 +1,336 @@
+"""Classification and label-anchored extraction on plain OCR-like text (no image, no Tesseract)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.classify import classify, find_phrase, fold
+from pipeline.extract import (
+    Extraction,
+    parse_date_words,
+    plausible_syllable,
+    repair_surname,
+)
+from pipeline.extract import extract as extract_fields
+from pipeline.ocr import OcrPage
+from schemas.documents import BIRTH_CERTIFICATE, CCCD_2021, CitizenIdCard, DocumentType
+
+CCCD_TEXT = """\
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+SOCIALIST REPUBLIC OF VIET NAM
+Độc lập - Tự do - Hạnh phúc
+Independence - Freedom - Happiness
+CĂN CƯỚC CÔNG DÂN
+Citizen Identity Card
+Số / No.: 001084012345
+Họ và tên / Full name:
+NGUYỄN ĐÌNH VỸ
+Ngày sinh / Date of birth: 08/07/1984
+Giới tính / Sex: Nam Quốc tịch / Nationality: Việt Nam
+Quê quán / Place of origin:
+Xã Tân Phong, Huyện Vũ Thư, Tỉnh Thái Bình
+Nơi thường trú / Place of residence: Số 12 Lê Lợi,
+Phường Láng Hạ, Quận Đống Đa, Thành phố Hà Nội
+Có giá trị đến: 08/07/2024
+Date of expiry
+"""
+
+BIRTH_TEXT = """\
+ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+XÃ ĐỨC THẮNG Độc lập - Tự do - Hạnh phúc
+Số: 123
+Quyển số: 01/2003
+GIẤY KHAI SINH
+Họ, chữ đệm, tên: HUỲNH THỊ MỸ LINH
+Ngày, tháng, năm sinh: 22/02/2003 ghi bằng chữ:
+Ngày hai mươi hai, tháng hai, năm hai nghìn không trăm lẻ ba
+Giới tính: Nữ Dân tộc: Kinh Quốc tịch: Việt Nam
+Nơi sinh: Bệnh viện Đa khoa Tỉnh Sơn La
+Quê quán: Xã An Khánh, Huyện Đông Anh, Tỉnh Sơn La
+Số định danh cá nhân: 014303840775
+Họ, chữ đệm, tên người mẹ: ĐẶNG THU HẰNG
+Năm sinh: 1978 Dân tộc: Kinh Quốc tịch: Việt Nam
+Nơi cư trú: Số 6 Lê Lợi, Phường Vĩnh Niệm, Quận Vũ Thư, Thành phố Hà Nội
+Họ, chữ đệm, tên người cha: HUỲNH TIẾN MINH
+Năm sinh: 1977 Dân tộc: Kinh Quốc tịch: Việt Nam
+Nơi cư trú: Số 6 Lê Lợi, Phường Vĩnh Niệm, Quận Vũ Thư, Thành phố Hà Nội
+Nơi đăng ký khai sinh: Ủy ban nhân dân xã Đức Thắng, Tỉnh Sơn La
+Ngày, tháng, năm đăng ký: 10/04/2003
+NGƯỜI KÝ GIẤY KHAI SINH
+(Ký, ghi rõ họ, chữ đệm, tên, chức vụ và đóng dấu)
+"""
+
+
+def strip_diacritics(text: str) -> str:
+    """What a scanner's text layer without Vietnamese support, or a hurried typist, produces."""
+    return "".join(f if ch.isupper() else f.lower() for ch, f in zip(text, fold(text), strict=True))
+
+
+def run(document_type: DocumentType, text: str) -> Extraction:
+    return extract_fields(document_type, [OcrPage.from_text(text)])
+
+
+def assert_no_values_in_problems(extraction: Extraction) -> None:
+    names = {f.name for f in (*CCCD_2021.fields, *BIRTH_CERTIFICATE.fields)}
+    for problem in extraction.problems:
+        assert problem.detail in names | {"document_type"}
+
+
+# ------------------------------------------------------------------------------------ classify
+
+
+def test_classify_cccd() -> None:
+    result = classify(CCCD_TEXT)
+    assert result.document_type is DocumentType.CCCD_2021
+    assert result.confidence >= 0.8
+
+
+def test_classify_birth_certificate() -> None:
+    result = classify(BIRTH_TEXT)
+    assert result.document_type is DocumentType.BIRTH_CERTIFICATE
+    assert result.confidence >= 0.8
+
+
+@pytest.mark.parametrize("text", [CCCD_TEXT, BIRTH_TEXT])
+def test_classify_without_diacritics(text: str) -> None:
+    stripped = strip_diacritics(text)
+    assert "CĂN" not in stripped and "GIẤY" not in stripped
+    assert classify(stripped).document_type is classify(text).document_type
+    assert classify(stripped).confidence >= 0.8
+
+
+def test_classify_survives_ocr_errors_in_title() -> None:
+    text = CCCD_TEXT.replace("CĂN CƯỚC CÔNG DÂN", "CĂN CƯỚC CÔNG DẦN").replace("Citizen Identity Card", "")
+    assert classify(text).document_type is DocumentType.CCCD_2021
+    text = BIRTH_TEXT.replace("GIẤY KHAI SINH\n", "GIẤY KHAI SlNH\n")
+    assert classify(text).document_type is DocumentType.BIRTH_CERTIFICATE
+
+
+def test_national_header_alone_is_unknown() -> None:
+    result = classify("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n")
+    assert result.document_type is DocumentType.UNKNOWN
+    assert result.confidence < 0.2
+
+
+def test_unrelated_text_is_unknown() -> None:
+    result = classify("HỢP ĐỒNG THUÊ NHÀ\nBên A: ...\nBên B: ...\nĐiều 1. Giá thuê")
+    assert result.document_type is DocumentType.UNKNOWN
+
+
+def test_application_form_with_birth_labels_is_not_a_birth_certificate() -> None:
+    # The birth-registration form has nearly every label of the certificate; its title differs.
+    form = BIRTH_TEXT.replace("GIẤY KHAI SINH\n", "TỜ KHAI ĐĂNG KÝ KHAI SINH\n")
+    result = classify(form)
+    assert result.document_type is DocumentType.UNKNOWN
+    assert result.confidence < 0.6
+
+
+def test_labels_without_title_are_never_confident() -> None:
+    untitled = "\n".join(line for line in BIRTH_TEXT.splitlines() if "GIẤY KHAI SINH" not in line)
+    result = classify(untitled)
+    assert result.confidence < 0.6
+
+
+def test_new_identity_card_is_not_a_cccd_2021() -> None:
+    new_card = CCCD_TEXT.replace("CĂN CƯỚC CÔNG DÂN", "CĂN CƯỚC").replace(
+        "Citizen Identity Card", "IDENTITY CARD"
+    )
+    assert classify(new_card).document_type is DocumentType.UNKNOWN
+
+
+# ------------------------------------------------------------------------------------- extract
+
+
+def test_extract_cccd_bilingual_labels() -> None:
+    result = run(DocumentType.CCCD_2021, CCCD_TEXT)
+    values = result.values()
+    assert values["id_number"] == "001084012345"
+    assert values["full_name"] == "NGUYỄN ĐÌNH VỸ"  # value on the line after its label
+    assert values["date_of_birth"] == "1984-07-08"
+    assert values["sex"] == "Nam"  # followed by another label on the same line
+    assert values["nationality"] == "Việt Nam"
+    assert values["place_of_origin"] == "Xã Tân Phong, Huyện Vũ Thư, Tỉnh Thái Bình"
+    # Wrapped over two lines after "Lê Lợi,"
+    assert values["place_of_residence"] == "Số 12 Lê Lợi, Phường Láng Hạ, Quận Đống Đa, Thành phố Hà Nội"
+    assert values["expiry_date"] == "2024-07-08"
+    assert result.problems == []
+    assert all(f.valid for f in result.fields.values())
+    model = result.model()
+    assert isinstance(model, CitizenIdCard)
+    assert model.full_name == "NGUYỄN ĐÌNH VỸ"
+
+
+def test_extract_cccd_without_diacritics() -> None:
+    result = run(DocumentType.CCCD_2021, strip_diacritics(CCCD_TEXT))
+    values = result.values()
+    assert values["id_number"] == "001084012345"
+    assert values["full_name"] == "NGUYEN DINH VY"  # no marks at all: nothing to repair from
+    assert values["date_of_birth"] == "1984-07-08"
+    assert values["sex"] == "Nam"
+    assert values["nationality"] == "Việt Nam"
+
+
+def test_extract_birth_certificate() -> None:
+    result = run(DocumentType.BIRTH_CERTIFICATE, BIRTH_TEXT)
+    values = result.values()
+    assert values["full_name"] == "HUỲNH THỊ MỸ LINH"  # not the mother's nor the signer's hint
+    assert values["mother_name"] == "ĐẶNG THU HẰNG"
+    assert values["father_name"] == "HUỲNH TIẾN MINH"
+    assert values["date_of_birth"] == "2003-02-22"
+    assert values["sex"] == "Nữ"
+    assert values["ethnicity"] == "Kinh"  # the child's, not a parent's
+    assert values["nationality"] == "Việt Nam"
+    assert values["place_of_birth"] == "Bệnh viện Đa khoa Tỉnh Sơn La"
+    assert values["id_number"] == "014303840775"
+    assert values["registration_number"] == "123"
+    assert values["book"] == "01/2003"
+    assert values["registration_date"] == "2003-04-10"
+    assert values["registration_place"] == "Ủy ban nhân dân xã Đức Thắng, Tỉnh Sơn La"
+    assert result.problems == []
+
+
+def test_wrong_id_structure_is_invalid() -> None:
+    result = run(DocumentType.CCCD_2021, CCCD_TEXT.replace("001084012345", "00108401234"))
+    field = result.fields["id_number"]
+    assert not field.valid
+    assert "wrong_length" in field.problems
+    assert ("field_invalid", "id_number") in [(p.code, p.detail) for p in result.problems]
+    assert_no_values_in_problems(result)
+
+
+def test_unknown_province_is_invalid() -> None:
+    result = run(DocumentType.CCCD_2021, CCCD_TEXT.replace("001084012345", "003084012345"))
+    assert "unknown_province_code" in result.fields["id_number"].problems
+
+
+def test_century_digit_against_printed_date_of_birth() -> None:
+    # 2 means born in the 2000s; the card says 1984.
+    result = run(DocumentType.CCCD_2021, CCCD_TEXT.replace("001084012345", "001284012345"))
+    field = result.fields["id_number"]
+    assert not field.valid
+    assert "century_mismatch" in field.problems
+    assert ("field_invalid", "id_number") in [(p.code, p.detail) for p in result.problems]
+    assert_no_values_in_problems(result)
+
+
+def test_sex_digit_against_printed_sex() -> None:
+    result = run(DocumentType.CCCD_2021, CCCD_TEXT.replace("Sex: Nam", "Sex: Nữ"))
+    assert "sex_mismatch" in result.fields["id_number"].problems
+
+
+def test_missing_fields_are_reported_by_name() -> None:
+    text = CCCD_TEXT.replace("Ngày sinh / Date of birth: 08/07/1984\n", "")
+    result = run(DocumentType.CCCD_2021, text)
+    assert "date_of_birth" not in result.fields
+    assert ("field_missing", "date_of_birth") in [(p.code, p.detail) for p in result.problems]
+    assert_no_values_in_problems(result)
+
+
+def test_invalid_date() -> None:
+    result = run(DocumentType.CCCD_2021, CCCD_TEXT.replace("08/07/1984", "31/02/1984"))
+    assert not result.fields["date_of_birth"].valid
+    assert ("field_invalid", "date_of_birth") in [(p.code, p.detail) for p in result.problems]
+
+
+def test_expiry_must_be_a_renewal_birthday() -> None:
+    result = run(DocumentType.CCCD_2021, CCCD_TEXT.replace("08/07/2024", "08/07/2029"))
+    assert "not_a_renewal_birthday" in result.fields["expiry_date"].problems
+
+
+def test_no_expiry() -> None:
+    result = run(DocumentType.CCCD_2021, CCCD_TEXT.replace("08/07/2024", "Không thời hạn"))
+    field = result.fields["expiry_date"]
+    assert field.valid and field.value is None
+
+
+def test_date_variants_and_lookalikes() -> None:
+    result = run(DocumentType.CCCD_2021, CCCD_TEXT.replace("08/07/1984", "O8-07-1984"))
+    assert result.fields["date_of_birth"].value == "1984-07-08"
+
+
+def test_date_in_words_must_agree() -> None:
+    result = run(DocumentType.BIRTH_CERTIFICATE, BIRTH_TEXT.replace("22/02/2003", "23/02/2003"))
+    assert "differs_from_words" in result.fields["date_of_birth"].problems
+    assert parse_date_words("Ngày hai mươi hai, tháng hai, năm hai nghìn không trăm lẻ ba").isoformat() == (
+        "2003-02-22"
+    )
+
+
+def test_misread_short_label_at_line_start() -> None:
+    result = run(DocumentType.BIRTH_CERTIFICATE, BIRTH_TEXT.replace("Số: 123", "5ñ: 123"))
+    assert result.fields["registration_number"].value == "123"
+
+
+def test_value_resembling_a_label_is_not_a_label() -> None:
+    # "Nam Định" folds to NAM DINH, 0.88 like the label "Năm sinh:" — but it has no colon.
+    text = BIRTH_TEXT.replace(
+        "Nơi sinh: Bệnh viện Đa khoa Tỉnh Sơn La", "Nơi sinh: Bệnh viện Đa khoa Tỉnh Nam Định"
+    )
+    assert run(DocumentType.BIRTH_CERTIFICATE, text).values()["place_of_birth"] == (
+        "Bệnh viện Đa khoa Tỉnh Nam Định"
+    )
+
+
+def test_label_ocr_errors_are_tolerated() -> None:
+    text = CCCD_TEXT.replace("Họ và tên / Full name:", "Ho va tén / Full narne:").replace(
+        "Ngày sinh / Date of birth:", "Ngày sỉnh / Date ofbirth:"
+    )
+    values = run(DocumentType.CCCD_2021, text).values()
+    assert values["full_name"] == "NGUYỄN ĐÌNH VỸ"
+    assert values["date_of_birth"] == "1984-07-08"
+
+
+@pytest.mark.parametrize(
+    ("read", "expected"),
+    [("NGUYÊN", "NGUYỄN"), ("ĐĂNG", "ĐẶNG"), ("HƯỲNH", "HUỲNH"), ("TRÂN", "TRẦN"), ("NGUYỄN", "NGUYỄN")],
+)
+def test_surname_repair(read: str, expected: str) -> None:
+    assert repair_surname(read) == expected
+
+
+@pytest.mark.parametrize("read", ["NGUYEN", "DANG", "LỂ", "PHẠN", "KHÔI"])
+def test_surname_repair_needs_evidence(read: str) -> None:
+    # Two marks missing, another mark than the surname's, or an unknown letter sequence: left alone.
+    assert repair_surname(read) == read
+
+
+def test_repaired_surname_is_reported_and_less_confident() -> None:
+    result = run(DocumentType.CCCD_2021, CCCD_TEXT.replace("NGUYỄN ĐÌNH VỸ", "NGUYÊN ĐÌNH VỸ"))
+    field = result.fields["full_name"]
+    assert field.value == "NGUYỄN ĐÌNH VỸ"
+    assert "surname_repaired" in field.problems
+    assert field.confidence <= 0.85
+
+
+def test_plausible_syllables() -> None:
+    assert plausible_syllable("QUỐC") and plausible_syllable("HUỲNH")
+    assert not plausible_syllable("QUÔC")  # stop ending without sắc/nặng
+    assert not plausible_syllable("HƯỲNH")  # "ưy" does not exist
+    assert not plausible_syllable("HƯỜNH")  # -nh only after a, ê, i, y
+
+
+def test_impossible_name_spelling_goes_to_review() -> None:
+    result = run(DocumentType.BIRTH_CERTIFICATE, BIRTH_TEXT.replace("HUỲNH TIẾN MINH", "HƯỜNH TIẾN MINH"))
+    field = result.fields["father_name"]
+    assert "implausible_syllable" in field.problems
+    assert ("low_confidence", "father_name") in [(p.code, p.detail) for p in result.problems]
+
+
+def test_low_confidence_words_are_flagged() -> None:
+    page = OcrPage.from_text(CCCD_TEXT, conf=55.0)
+    result = extract_fields(DocumentType.CCCD_2021, [page])
+    flagged = {p.detail for p in result.problems if p.code == "low_confidence"}
+    assert "full_name" in flagged and "place_of_origin" in flagged
+    assert "sex" not in flagged  # two very different values; checked by the ID's sex digit
+
+
+def test_longest_label_wins() -> None:
+    match_child = find_phrase("Họ, chữ đệm, tên:", "Họ, chữ đệm, tên người mẹ: X")
+    assert match_child is not None  # the child's label matches inside the mother's …
+    values = run(DocumentType.BIRTH_CERTIFICATE, BIRTH_TEXT).values()
+    assert values["full_name"] != values["mother_name"]  # … and still loses to it
+
+
+def test_unknown_type_extracts_nothing() -> None:
+    result = run(DocumentType.UNKNOWN, CCCD_TEXT)
+    assert result.fields == {} and result.problems == []
