@@ -418,7 +418,12 @@ def test_cli_vault_commands(vault: Vault, test_settings, tmp_path: Path) -> None
     assert erase.exit_code == 0, erase.output
     after = runner.invoke(_cli(), ["vault", "get", doc, "--owner", filed.owner_id, "-o", str(out)], env=env)
     assert after.exit_code != 0 and "erased" in after.output
-    verified = runner.invoke(_cli(), ["audit", "verify"], env=env)
+    rotated = runner.invoke(_cli(), ["vault", "rotate-keys"], env=env)
+    assert rotated.exit_code == 0 and "re-wrapped" in rotated.output, rotated.output
+    refused = runner.invoke(_cli(), ["vault", "rotate-keys", "--as", "clerk:clerk-a"], env=env)
+    assert refused.exit_code != 0 and "clerk may not rotate_keys" in refused.output
+    head = runner.invoke(_cli(), ["audit", "head"], env=env).output.split()[1]
+    verified = runner.invoke(_cli(), ["audit", "verify", "--expect-head", head], env=env)
     assert verified.exit_code == 0 and "intact" in verified.output, verified.output
 
 
