@@ -311,10 +311,13 @@ class Vault:
         written = 0
         try:
             with self.store.stream(name, version) as body:
-                # Large objects: read ahead while decrypting (two chunks), so the two overlap.
+                # Small objects (up to 4 chunks): one read of the whole body. Large ones: read ahead while
+                # decrypting (two chunks), so the two overlap; memory stays a few chunks.
                 length = getattr(body, "length", None) or 0
-                prefetch = 2 if length > 4 * self.options.chunk_size else 0
-                for chunk in crypto.decrypt_chunks(key, context, body, prefetch=prefetch):
+                small = 0 < length <= 4 * (self.options.chunk_size + crypto.TAG_SIZE)
+                source = cast(BinaryIO, io.BytesIO(body.read())) if small else body
+                prefetch = 0 if small else 2
+                for chunk in crypto.decrypt_chunks(key, context, source, prefetch=prefetch):
                     sink.write(chunk)
                     written += len(chunk)
         except ObjectMissing:
