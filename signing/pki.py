@@ -1,4 +1,10 @@
-"""Development PKI: root CA → agency issuing CA → the centre's seal (organisation) certificate.
+"""Development PKI: root CA → agency issuing CA → signer certificates, a TSA and an OCSP responder.
+
+The issuing CA issues the centre's seal (an organisation certificate), an official's personal certificate, the
+certificate of the development timestamp authority (RFC 3161) and that of the delegated OCSP responder. When a
+``services_url`` is given, every certificate below the root names where its revocation status is published
+(CRL distribution point, OCSP in the authority information access), so that pyHanko fetches it while signing
+at B-LT/B-LTA; :mod:`signing.devserver` serves those URLs on loopback.
 
 Development and tests only. Production keys come from a real CA (PKCS#12 or an HSM through PKCS#11); nothing
 here is meant to be trusted outside a developer machine, and every organisation name is marked ``(DEV)``.
@@ -29,7 +35,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID
 
 from signing.errors import DevPkiError
 
@@ -40,6 +46,8 @@ SignerKeyType = Literal["rsa-3072", "ec-p256"]
 
 ROOT_CA_NAME = "sohoa Dev Root CA"
 ISSUING_CA_NAME = "sohoa Dev Agency Issuing CA"
+TSA_NAME = "sohoa Dev Timestamp Authority"
+OCSP_NAME = "sohoa Dev OCSP Responder"
 PKI_ORGANISATION = "sohoa Dev PKI (DEV)"
 DEV_MARK = "(DEV)"
 
@@ -63,7 +71,24 @@ _ISSUING_CRL = "issuing-ca.crl.pem"
 _CHAIN = "ca-chain.pem"
 _SIGNER_CERT = "signer.pem"
 _SIGNER_P12 = "signer.p12"
+_OFFICIAL_CERT = "official.pem"
+_OFFICIAL_P12 = "official.p12"
+_TSA_CERT = "tsa.pem"
+_TSA_KEY = "tsa.key.pem"
+_OCSP_CERT = "ocsp-responder.pem"
+_OCSP_KEY = "ocsp-responder.key.pem"
 _PASSPHRASE = "signer.passphrase"
+
+# Paths under a services URL (signing.devserver serves them).
+CRL_ROOT_PATH = "/crl/root.crl"
+CRL_ISSUING_PATH = "/crl/issuing.crl"
+CERT_ROOT_PATH = "/certs/root.cer"
+CERT_ISSUING_PATH = "/certs/issuing.cer"
+OCSP_PATH = "/ocsp"
+TSA_PATH = "/tsa"
+
+DEV_OFFICIAL_NAME = "Nguyễn Văn Cán Bộ"
+"""A made-up official (DEV) holding the personal certificate of the development PKI."""
 _LOCK = ".dev-pki.lock"
 
 _PRIVATE_MODE = 0o600
@@ -89,9 +114,24 @@ class DevPki:
     signer_pkcs12_path: Path
     """PKCS#12 with the signer key, its certificate and the CA chain, encrypted with the passphrase."""
     passphrase_path: Path
+    official_cert_path: Path
+    """An official's personal certificate (a person, not the organisation)."""
+    official_pkcs12_path: Path
+    tsa_cert_path: Path
+    tsa_key_path: Path
+    ocsp_cert_path: Path
+    ocsp_key_path: Path
+    services_url: str | None = None
+    """Base URL of the CRL/OCSP/TSA services named in the certificates (``None``: none named)."""
 
     @classmethod
-    def at(cls, directory: Path, agency_name: str, signer_key_type: SignerKeyType) -> DevPki:
+    def at(
+        cls,
+        directory: Path,
+        agency_name: str,
+        signer_key_type: SignerKeyType,
+        services_url: str | None = None,
+    ) -> DevPki:
         d = Path(directory)
         return cls(
             directory=d,
@@ -107,6 +147,13 @@ class DevPki:
             signer_cert_path=d / _SIGNER_CERT,
             signer_pkcs12_path=d / _SIGNER_P12,
             passphrase_path=d / _PASSPHRASE,
+            official_cert_path=d / _OFFICIAL_CERT,
+            official_pkcs12_path=d / _OFFICIAL_P12,
+            tsa_cert_path=d / _TSA_CERT,
+            tsa_key_path=d / _TSA_KEY,
+            ocsp_cert_path=d / _OCSP_CERT,
+            ocsp_key_path=d / _OCSP_KEY,
+            services_url=services_url,
         )
 
     @property
@@ -122,6 +169,12 @@ class DevPki:
             self.signer_cert_path,
             self.signer_pkcs12_path,
             self.passphrase_path,
+            self.official_cert_path,
+            self.official_pkcs12_path,
+            self.tsa_cert_path,
+            self.tsa_key_path,
+            self.ocsp_cert_path,
+            self.ocsp_key_path,
         )
 
     @property
@@ -147,6 +200,23 @@ class DevPki:
     def signer_cert(self) -> x509.Certificate:
         return x509.load_pem_x509_certificate(self.signer_cert_path.read_bytes())
 
+    def official_cert(self) -> x509.Certificate:
+        return x509.load_pem_x509_certificate(self.official_cert_path.read_bytes())
+
+    def tsa_cert(self) -> x509.Certificate:
+        return x509.load_pem_x509_certificate(self.tsa_cert_path.read_bytes())
+
+    def ocsp_cert(self) -> x509.Certificate:
+        return x509.load_pem_x509_certificate(self.ocsp_cert_path.read_bytes())
+
+    def url(self, path: str) -> str | None:
+        """A service URL of this PKI (``path`` one of the ``*_PATH`` constants), or ``None``."""
+        return None if self.services_url is None else self.services_url.rstrip("/") + path
+
+    @property
+    def tsa_url(self) -> str | None:
+        return self.url(TSA_PATH)
+
 
 def dev_agency_name(agency_name: str) -> str:
     """NFC-normalise the agency name and mark it ``(DEV)`` so a dev seal is never mistaken for a real one."""
@@ -170,19 +240,27 @@ def _common_name(agency_name: str) -> str:
 
 
 def ensure_dev_pki(
-    directory: Path, agency_name: str, *, signer_key_type: SignerKeyType = "rsa-3072"
+    directory: Path,
+    agency_name: str,
+    *,
+    signer_key_type: SignerKeyType = "rsa-3072",
+    services_url: str | None = None,
 ) -> DevPki:
     """Return the development PKI in ``directory``, generating it if missing, incomplete or expiring.
 
-    Raises :class:`DevPkiError` if the directory already holds a PKI for another agency or key type (it is
-    never silently replaced). Safe to call concurrently from several processes (file lock).
+    ``services_url`` (e.g. ``http://127.0.0.1:18089``, loopback only) is written into the certificates as
+    CRL distribution point and OCSP responder; a PKI whose certificates name another URL (or none) is
+    regenerated. Raises :class:`DevPkiError` if the directory already holds a PKI for another agency or key
+    type (it is never silently replaced). Safe to call concurrently from several processes (file lock).
     """
     if signer_key_type not in get_args(SignerKeyType):
         raise ValueError(f"unknown signer key type {signer_key_type!r}")
+    if services_url is not None:
+        services_url = _check_services_url(services_url)
     directory = Path(directory)
     if not directory.exists():
         directory.mkdir(parents=True, mode=0o700)
-    pki = DevPki.at(directory, dev_agency_name(agency_name), signer_key_type)
+    pki = DevPki.at(directory, dev_agency_name(agency_name), signer_key_type, services_url)
     with _locked(directory):
         now = _now()
         if _is_reusable(pki, now):
@@ -207,6 +285,23 @@ def revoke_dev_certificate(pki: DevPki, serial_number: int, *, revoked_at: datet
         _write(pki.issuing_ca_crl_path, crl.public_bytes(serialization.Encoding.PEM), _PUBLIC_MODE)
 
 
+def _check_services_url(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if (
+        parts.scheme != "http"
+        or parts.hostname not in ("127.0.0.1", "localhost", "::1")
+        or parts.path
+        not in (
+            "",
+            "/",
+        )
+    ):
+        raise ValueError("the development PKI services URL must be http://<loopback>:<port>")
+    return url.rstrip("/")
+
+
 # --- generation -----------------------------------------------------------------------------------
 
 
@@ -227,20 +322,34 @@ def _generate(pki: DevPki, now: datetime) -> None:
 
     issuing_key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
     issuing_name = _name(ISSUING_CA_NAME, PKI_ORGANISATION)
-    issuing_cert = (
+    issuing_builder = (
         _builder(issuing_name, root_name, issuing_key.public_key(), not_before, now + _ISSUING_VALIDITY)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(_ca_key_usage(), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(issuing_key.public_key()), critical=False)
         .add_extension(_aki(root_cert), critical=False)
-        .sign(root_key, hashes.SHA256())
+    )
+    issuing_cert = _with_urls(issuing_builder, pki, CRL_ROOT_PATH, CERT_ROOT_PATH, ocsp=False).sign(
+        root_key, hashes.SHA256()
     )
 
-    signer_key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
-    if pki.signer_key_type == "ec-p256":
-        signer_key = ec.generate_private_key(ec.SECP256R1())
-    else:
-        signer_key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+    def leaf(
+        subject: x509.Name,
+        key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey,
+        eku: list[x509.ObjectIdentifier],
+    ) -> x509.CertificateBuilder:
+        builder = (
+            _builder(subject, issuing_name, key.public_key(), not_before, now + _SIGNER_VALIDITY)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+            .add_extension(_aki(issuing_cert), critical=False)
+        )
+        return builder.add_extension(
+            x509.ExtendedKeyUsage(eku), critical=eku == [ExtendedKeyUsageOID.TIME_STAMPING]
+        )
+
+    signing_eku = [ExtendedKeyUsageOID.EMAIL_PROTECTION, EKU_DOCUMENT_SIGNING]
+    signer_key = _new_key(pki.signer_key_type)
     signer_name = x509.Name(
         [
             x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
@@ -248,39 +357,54 @@ def _generate(pki: DevPki, now: datetime) -> None:
             x509.NameAttribute(NameOID.COMMON_NAME, _common_name(pki.agency_name)),
         ]
     )
-    signer_cert = (
-        _builder(signer_name, issuing_name, signer_key.public_key(), not_before, now + _SIGNER_VALIDITY)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,  # nonRepudiation
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(
-            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION, EKU_DOCUMENT_SIGNING]),
-            critical=False,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(signer_key.public_key()), critical=False)
-        .add_extension(_aki(issuing_cert), critical=False)
+    signer_cert = _with_urls(
+        leaf(signer_name, signer_key, signing_eku).add_extension(_signing_key_usage(), critical=True),
+        pki,
+        CRL_ISSUING_PATH,
+        CERT_ISSUING_PATH,
+    ).sign(issuing_key, hashes.SHA256())
+
+    official_key = _new_key(pki.signer_key_type)
+    official_name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, pki.agency_name),
+            x509.NameAttribute(NameOID.COMMON_NAME, f"{DEV_OFFICIAL_NAME} {DEV_MARK}"),
+        ]
+    )
+    official_cert = _with_urls(
+        leaf(official_name, official_key, signing_eku).add_extension(_signing_key_usage(), critical=True),
+        pki,
+        CRL_ISSUING_PATH,
+        CERT_ISSUING_PATH,
+    ).sign(issuing_key, hashes.SHA256())
+
+    # pyHanko's development timestamper signs with RSA PKCS#1 v1.5, so the TSA key is RSA.
+    tsa_key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+    tsa_cert = _with_urls(
+        leaf(_name(TSA_NAME, PKI_ORGANISATION), tsa_key, [ExtendedKeyUsageOID.TIME_STAMPING]).add_extension(
+            _key_usage(digital_signature=True, content_commitment=True), critical=True
+        ),
+        pki,
+        CRL_ISSUING_PATH,
+        CERT_ISSUING_PATH,
+    ).sign(issuing_key, hashes.SHA256())
+
+    ocsp_key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+    ocsp_cert = (
+        leaf(_name(OCSP_NAME, PKI_ORGANISATION), ocsp_key, [ExtendedKeyUsageOID.OCSP_SIGNING])
+        .add_extension(_key_usage(digital_signature=True), critical=True)
+        .add_extension(x509.OCSPNoCheck(), critical=False)
         .sign(issuing_key, hashes.SHA256())
     )
 
-    p12 = pkcs12.serialize_key_and_certificates(
-        name=b"sohoa-dev-seal",
-        key=signer_key,
-        cert=signer_cert,
-        cas=[issuing_cert, root_cert],
-        encryption_algorithm=encryption,
-    )
+    def p12(
+        friendly: bytes, key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey, cert: x509.Certificate
+    ) -> bytes:
+        return pkcs12.serialize_key_and_certificates(
+            name=friendly, key=key, cert=cert, cas=[issuing_cert, root_cert], encryption_algorithm=encryption
+        )
+
     pem = serialization.Encoding.PEM
     root_crl = _issue_crl(root_cert, root_key, [], 1, now)
     issuing_crl = _issue_crl(issuing_cert, issuing_key, [], 1, now)
@@ -290,13 +414,71 @@ def _generate(pki: DevPki, now: datetime) -> None:
     _write(pki.passphrase_path, passphrase + b"\n", _PRIVATE_MODE)
     _write(pki.root_key_path, _key_pem(root_key, encryption), _PRIVATE_MODE)
     _write(pki.issuing_ca_key_path, _key_pem(issuing_key, encryption), _PRIVATE_MODE)
-    _write(pki.signer_pkcs12_path, p12, _PRIVATE_MODE)
+    _write(pki.tsa_key_path, _key_pem(tsa_key, encryption), _PRIVATE_MODE)
+    _write(pki.ocsp_key_path, _key_pem(ocsp_key, encryption), _PRIVATE_MODE)
+    _write(pki.signer_pkcs12_path, p12(b"sohoa-dev-seal", signer_key, signer_cert), _PRIVATE_MODE)
+    _write(pki.official_pkcs12_path, p12(b"sohoa-dev-official", official_key, official_cert), _PRIVATE_MODE)
     _write(pki.root_cert_path, root_cert.public_bytes(pem), _PUBLIC_MODE)
     _write(pki.issuing_ca_cert_path, issuing_cert.public_bytes(pem), _PUBLIC_MODE)
     _write(pki.ca_chain_path, issuing_cert.public_bytes(pem) + root_cert.public_bytes(pem), _PUBLIC_MODE)
     _write(pki.root_crl_path, root_crl.public_bytes(pem), _PUBLIC_MODE)
     _write(pki.issuing_ca_crl_path, issuing_crl.public_bytes(pem), _PUBLIC_MODE)
+    _write(pki.tsa_cert_path, tsa_cert.public_bytes(pem), _PUBLIC_MODE)
+    _write(pki.ocsp_cert_path, ocsp_cert.public_bytes(pem), _PUBLIC_MODE)
+    _write(pki.official_cert_path, official_cert.public_bytes(pem), _PUBLIC_MODE)
     _write(pki.signer_cert_path, signer_cert.public_bytes(pem), _PUBLIC_MODE)
+
+
+def _new_key(key_type: SignerKeyType) -> rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey:
+    if key_type == "ec-p256":
+        return ec.generate_private_key(ec.SECP256R1())
+    return rsa.generate_private_key(public_exponent=65537, key_size=3072)
+
+
+def _with_urls(
+    builder: x509.CertificateBuilder, pki: DevPki, crl_path: str, issuer_path: str, *, ocsp: bool = True
+) -> x509.CertificateBuilder:
+    """Name the CRL distribution point, the issuer certificate and (for leaves) the OCSP responder."""
+    crl_url, issuer_url, ocsp_url = pki.url(crl_path), pki.url(issuer_path), pki.url(OCSP_PATH)
+    if crl_url is None or issuer_url is None or ocsp_url is None:
+        return builder
+    builder = builder.add_extension(
+        x509.CRLDistributionPoints(
+            [x509.DistributionPoint([x509.UniformResourceIdentifier(crl_url)], None, None, None)]
+        ),
+        critical=False,
+    )
+    access = [
+        x509.AccessDescription(
+            AuthorityInformationAccessOID.CA_ISSUERS, x509.UniformResourceIdentifier(issuer_url)
+        )
+    ]
+    if ocsp:
+        access.insert(
+            0,
+            x509.AccessDescription(
+                AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(ocsp_url)
+            ),
+        )
+    return builder.add_extension(x509.AuthorityInformationAccess(access), critical=False)
+
+
+def _signing_key_usage() -> x509.KeyUsage:
+    return _key_usage(digital_signature=True, content_commitment=True)  # nonRepudiation
+
+
+def _key_usage(*, digital_signature: bool = False, content_commitment: bool = False) -> x509.KeyUsage:
+    return x509.KeyUsage(
+        digital_signature=digital_signature,
+        content_commitment=content_commitment,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=False,
+        crl_sign=False,
+        encipher_only=False,
+        decipher_only=False,
+    )
 
 
 def _name(common_name: str, organisation: str) -> x509.Name:
@@ -435,7 +617,22 @@ def _is_reusable(pki: DevPki, now: datetime) -> bool:
         if not (cert.not_valid_before_utc <= now and now + _RENEW_MARGIN < cert.not_valid_after_utc):
             logger.warning("development PKI expired or not yet valid; regenerating")
             return False
+    if _ocsp_url(signer) != pki.url(OCSP_PATH):
+        logger.info("development PKI names other revocation services; regenerating")
+        return False
     return True
+
+
+def _ocsp_url(cert: x509.Certificate) -> str | None:
+    try:
+        aia = cert.extensions.get_extension_for_class(x509.AuthorityInformationAccess).value
+    except x509.ExtensionNotFound:
+        return None
+    for access in aia:
+        if access.access_method == AuthorityInformationAccessOID.OCSP:
+            value = access.access_location.value
+            return value if isinstance(value, str) else None
+    return None
 
 
 def _key_type(cert: x509.Certificate) -> str | None:
