@@ -23,7 +23,7 @@ class SigningError(Exception):
 
 
 class UnsupportedPadesLevel(SigningError, NotImplementedError):
-    """A PAdES level other than B-B was requested; B-T/B-LT/B-LTA belong to the later PAdES-levels issue."""
+    """Kept for callers of the B-B-only release: every baseline level is implemented now."""
 
     code = "pades_level_not_implemented"
 
@@ -36,6 +36,13 @@ class UnsupportedPadesLevel(SigningError, NotImplementedError):
             f"Chưa hỗ trợ mức PAdES {level!r}: hiện chỉ có 'B-B'; các mức B-T, B-LT, B-LTA (dấu thời gian, "
             "dữ liệu thu hồi, dấu thời gian lưu trữ) thuộc đầu việc PAdES sau.",
         )
+
+
+class SigningServiceError(SigningError):
+    """A timestamp authority or revocation service could not be reached: transient, worth retrying."""
+
+    code = "signing_service_unavailable"
+    permanent = False
 
 
 class SigningConfigError(SigningError):

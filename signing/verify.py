@@ -6,9 +6,25 @@ caller's own configuration (a trust root or CRL that cannot be loaded).
 
 A signature counts as valid when it is intact (the signed bytes hash to the signed digest), cryptographically
 valid, chains to one of the configured roots (with the key usage PAdES expects: nonRepudiation), is not
-revoked according to the CRLs given, and no disallowed change was made after it. The PAdES level reported is
-the level the signature *reaches* (B-B or B-T for now; B-LT and B-LTA detection comes with the PAdES-levels
-issue).
+revoked, and no disallowed change was made after it.
+
+Revocation and time come from pyHanko's implementation of ETSI EN 319 102-1 (validation with long-term
+availability and integrity: ``ades_lta_validation``), run offline by default on what the file embeds (the DSS,
+timestamp tokens) plus the CRLs the caller passes. Its *best signature time* is the earliest time the
+signature is proven to have existed; a certificate revoked after that time does not invalidate the signature.
+When no revocation data is available the status is ``unknown`` (a warning, not a failure: B-B and B-T
+signatures embed none).
+
+The PAdES baseline level reported is the level the signature *reaches* (pyHanko does not name it):
+
+- ``B-B``: ``/ETSI.CAdES.detached`` with the signing-certificate(-v2) attribute;
+- ``B-T``: plus a valid signature timestamp, or a valid document timestamp over it;
+- ``B-LT``: plus validation data in the file sufficient to validate it offline (AdES validation passes
+  with no fetching and no revocation data from the caller);
+- ``B-LTA``: plus a valid document timestamp over a revision that already holds that validation data.
+
+``etsi_report=True`` adds an ETSI TS 119 102-2 XML validation report (pyHanko's generator; the main
+indication there is pyHanko's AdES verdict).
 """
 
 from __future__ import annotations
@@ -23,22 +39,45 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Literal, TypeAlias
 
+from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from pyhanko.pdf_utils.misc import PdfStrictReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.ades.report import AdESIndeterminate
+from pyhanko.sign.ades.report import AdESIndeterminate, AdESStatus
 from pyhanko.sign.fields import enumerate_sig_fields
 from pyhanko.sign.validation import (
     EmbeddedPdfSignature,
     async_validate_pdf_signature,
     async_validate_pdf_timestamp,
 )
+from pyhanko.sign.validation.ades import (
+    AdESBasicValidationResult,
+    AdESWithTimeValidationResult,
+    ades_lta_validation,
+)
+from pyhanko.sign.validation.policy_decl import (
+    LocalKnowledge,
+    PdfSignatureValidationSpec,
+    RevinfoOnlineFetchingRule,
+    RevocationInfoGatheringSpec,
+    SignatureValidationSpec,
+)
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.context import CertValidationPolicySpec
+from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
+from pyhanko_certvalidator.policy_decl import (
+    CertRevTrustPolicy,
+    RevocationCheckingPolicy,
+    RevocationCheckingRule,
+)
+from pyhanko_certvalidator.registry import SimpleTrustManager
+from pyhanko_certvalidator.revinfo.archival import CRLContainer
 
 from signing.errors import SigningConfigError
+from signing.quiet import quiet_pyhanko
 from signing.subject import SignerSubject
 
 logger = logging.getLogger(__name__)
@@ -46,7 +85,8 @@ logger = logging.getLogger(__name__)
 Lang = Literal["vi", "en"]
 Severity = Literal["error", "warning"]
 Coverage = Literal["entire_file", "entire_revision", "partial", "unclear", "unknown"]
-ReachedLevel = Literal["B-B", "B-T"]
+ReachedLevel = Literal["B-B", "B-T", "B-LT", "B-LTA"]
+RevocationStatus = Literal["good", "revoked", "unknown"]
 RevocationMode = Literal["soft-fail", "hard-fail", "require"]
 TrustRoot: TypeAlias = Path | str | bytes | x509.Certificate | asn1_x509.Certificate
 
@@ -121,6 +161,13 @@ _PROBLEMS: dict[str, tuple[Severity, str, str]] = {
         "Chữ ký không đáp ứng ràng buộc của trường chữ ký.",
         "The signature does not meet the constraints of its signature field.",
     ),
+    "revocation_unknown": (
+        "warning",
+        "Không có dữ liệu thu hồi để kiểm tra chứng thư số (tệp không nhúng dữ liệu kiểm tra, cũng không "
+        "có CRL được cung cấp): chưa xác định được chứng thư có bị thu hồi hay không.",
+        "No revocation data was available (the file embeds none and no CRL was given): whether the "
+        "certificate is revoked is not established.",
+    ),
     "not_pades": (
         "warning",
         "Chữ ký không theo định dạng PAdES (ETSI.CAdES.detached).",
@@ -189,6 +236,13 @@ class SignatureReport:
     trust_detail: str | None = None
     """AdES sub-indication when the certificate is not trusted (e.g. ``NO_CERTIFICATE_CHAIN_FOUND``)."""
     problems: tuple[Problem, ...] = ()
+    revocation: RevocationStatus = "unknown"
+    """Revocation status of the signer's certificate path at the best signature time."""
+    best_signature_time: datetime | None = None
+    """Earliest time the signature is proven to exist (a timestamp), per ETSI EN 319 102-1."""
+    ades_indication: str | None = None
+    """AdES main indication: ``PASSED``, ``INDETERMINATE`` or ``FAILED``."""
+    ades_subindication: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -219,6 +273,10 @@ class SignatureReport:
             "digest_algorithm": self.digest_algorithm,
             "signature_mechanism": self.signature_mechanism,
             "trust_detail": self.trust_detail,
+            "revocation": self.revocation,
+            "best_signature_time": _iso(self.best_signature_time),
+            "ades_indication": self.ades_indication,
+            "ades_subindication": self.ades_subindication,
             "problems": [p.to_dict() for p in self.problems],
         }
 
@@ -260,6 +318,8 @@ class VerificationReport:
     """Document-level problems (unreadable, no signature...); per-signature ones sit on each signature."""
     document_sha256: str | None = None
     validation_time: datetime | None = None
+    etsi_report_xml: str | None = None
+    """ETSI TS 119 102-2 validation report (XML), when asked for."""
 
     def all_problems(self) -> tuple[Problem, ...]:
         return self.problems + tuple(p for s in self.signatures for p in s.problems)
@@ -290,6 +350,8 @@ def verify_pdf(
     crls: Sequence[Path | str | bytes] = (),
     revocation_mode: RevocationMode | None = None,
     at: datetime | None = None,
+    allow_fetching: bool = False,
+    etsi_report: bool = False,
 ) -> VerificationReport:
     """Verify every signature in ``data``.
 
@@ -299,10 +361,22 @@ def verify_pdf(
     :param revocation_mode: pyHanko/certvalidator mode; default ``"require"`` (every certificate in the path
         must be covered by revocation data) when CRLs are given, else ``"soft-fail"``.
     :param at: validation time (default: now).
+    :param allow_fetching: fetch OCSP responses and CRLs named in the certificates (online); default offline.
+    :param etsi_report: also produce the ETSI TS 119 102-2 XML report (``report.etsi_report_xml``).
 
     Runs its own event loop; from async code use :func:`async_verify_pdf`.
     """
-    return asyncio.run(async_verify_pdf(data, trust_roots, crls=crls, revocation_mode=revocation_mode, at=at))
+    return asyncio.run(
+        async_verify_pdf(
+            data,
+            trust_roots,
+            crls=crls,
+            revocation_mode=revocation_mode,
+            at=at,
+            allow_fetching=allow_fetching,
+            etsi_report=etsi_report,
+        )
+    )
 
 
 async def async_verify_pdf(
@@ -312,21 +386,47 @@ async def async_verify_pdf(
     crls: Sequence[Path | str | bytes] = (),
     revocation_mode: RevocationMode | None = None,
     at: datetime | None = None,
+    allow_fetching: bool = False,
+    etsi_report: bool = False,
+) -> VerificationReport:
+    with quiet_pyhanko():
+        return await _verify(data, trust_roots, crls, revocation_mode, at, allow_fetching, etsi_report)
+
+
+async def _verify(
+    data: bytes,
+    trust_roots: Sequence[TrustRoot],
+    crls: Sequence[Path | str | bytes],
+    revocation_mode: RevocationMode | None,
+    at: datetime | None,
+    allow_fetching: bool,
+    etsi_report: bool,
 ) -> VerificationReport:
     roots = load_certificates(trust_roots)
     crl_ders = load_crls(crls)
+    # Online checks (allow_fetching) are made by the AdES validation, which requires revocation data; the
+    # validation "now" only insists on it when the caller hands CRLs over.
     mode: RevocationMode = revocation_mode or ("require" if crl_ders else "soft-fail")
     digest = hashlib.sha256(data).hexdigest() if isinstance(data, bytes | bytearray) else None
 
+    dss_data: tuple[list[Any], list[Any], list[Any]] = ([], [], [])
+
     def context() -> ValidationContext:
-        # A fresh context per signature: contexts cache certificates and revocation results.
+        # A fresh context per signature: contexts cache certificates and revocation results. The file's DSS
+        # certificates and CRLs count as known, next to the caller's CRLs. Its OCSP responses do not: the
+        # certificate validator takes a response about another certificate of the same CA (an earlier
+        # signer's) as a failed check. They serve the AdES validation, which sorts them out.
+        certs, _ocsps, dss_crls = dss_data
         return ValidationContext(
             trust_roots=roots,
-            crls=crl_ders,
+            crls=[*crl_ders, *dss_crls],
+            other_certs=certs,
             revocation_mode=mode,
-            allow_fetching=False,
+            allow_fetching=allow_fetching,
             moment=at,
         )
+
+    ades = _Ades(roots, crl_ders, allow_fetching, at)
 
     doc_problems: list[Problem] = []
     if not roots:
@@ -337,6 +437,7 @@ async def async_verify_pdf(
         if reader.encrypted:
             return _failed(digest, at, Problem.of("encrypted_pdf"))
         filled = list(enumerate_sig_fields(reader, filled_status=True))
+        dss_data = _dss_contents(reader)
     except Exception as exc:  # any parser failure is a finding about the input, not a crash
         logger.info("signature verification: unreadable input (%s)", type(exc).__name__)
         return _failed(digest, at, Problem.of("unreadable_pdf"))
@@ -361,7 +462,7 @@ async def async_verify_pdf(
         else:
             regular.append(emb)
 
-    reports = [await _check_signature(emb, context(), timestamps) for emb in regular] + reports
+    reports = [await _check_signature(emb, context(), timestamps, ades) for emb in regular] + reports
     if not reports:
         doc_problems.append(Problem.of("no_signature"))
     valid = (
@@ -374,7 +475,119 @@ async def async_verify_pdf(
         problems=tuple(doc_problems),
         document_sha256=digest,
         validation_time=at,
+        etsi_report_xml=ades.xml_report() if etsi_report else None,
     )
+
+
+class _Ades:
+    """ETSI EN 319 102-1 validation (pyHanko's ``ades_lta_validation``) of each signature, and its results."""
+
+    def __init__(
+        self, roots: list[asn1_x509.Certificate], crls: list[bytes], allow_fetching: bool, at: datetime | None
+    ) -> None:
+        self.roots = roots
+        self.crls = crls
+        self.allow_fetching = allow_fetching
+        self.at = at
+        self.results: list[tuple[EmbeddedPdfSignature, AdESBasicValidationResult[Any]]] = []
+
+    def _spec(self, *, embedded_only: bool) -> PdfSignatureValidationSpec:
+        required = RevocationCheckingRule.CRL_OR_OCSP_REQUIRED
+        crls = [] if embedded_only else [CRLContainer(asn1_crl.CertificateList.load(c)) for c in self.crls]
+        fetching = (
+            RevinfoOnlineFetchingRule.LOCAL_ONLY
+            if embedded_only or not self.allow_fetching
+            else RevinfoOnlineFetchingRule.NO_HISTORICAL_FETCH
+        )
+        return PdfSignatureValidationSpec(
+            SignatureValidationSpec(
+                cert_validation_policy=CertValidationPolicySpec(
+                    trust_manager=SimpleTrustManager.build(trust_roots=self.roots),
+                    revinfo_policy=CertRevTrustPolicy(
+                        RevocationCheckingPolicy(
+                            ee_certificate_rule=required, intermediate_ca_cert_rule=required
+                        )
+                    ),
+                ),
+                revinfo_gathering_policy=RevocationInfoGatheringSpec(online_fetching_rule=fetching),
+                local_knowledge=LocalKnowledge(known_crls=crls),
+            )
+        )
+
+    async def validate(
+        self, emb: EmbeddedPdfSignature, *, embedded_only: bool
+    ) -> AdESBasicValidationResult[Any] | None:
+        timing = None
+        if self.at is not None:
+            timing = ValidationTimingInfo(self.at, self.at, point_in_time_validation=True)
+        try:
+            return await ades_lta_validation(emb, self._spec(embedded_only=embedded_only), timing_info=timing)
+        except Exception as exc:  # pyHanko's AdES code is incubating: a crash is "no verdict", not a failure
+            logger.info("AdES validation did not complete (%s)", type(exc).__name__)
+            return None
+
+    @property
+    def extra_data(self) -> bool:
+        """Whether the caller supplied revocation data beyond what the file embeds."""
+        return bool(self.crls) or self.allow_fetching
+
+    def xml_report(self) -> str | None:
+        """One ETSI TS 119 102-2 ValidationReport with a SignatureValidationReport per signature."""
+        from lxml import etree
+        from pyhanko.sign.validation.report.tools import generate_report
+
+        merged = None
+        objects = None
+        seen: set[str] = set()
+        for emb, result in self.results:
+            try:
+                xml = generate_report(emb, result)
+            except Exception as exc:  # incubating in pyHanko: report what could be reported
+                logger.info("ETSI report of one signature failed (%s)", type(exc).__name__)
+                continue
+            root = etree.fromstring(xml.encode("utf-8"))
+            ns = {"vr": root.nsmap.get("vr") or "http://uri.etsi.org/19102/v1.2.1#"}
+            if merged is None:
+                merged = root
+                objects = root.find("vr:SignatureValidationObjects", ns)
+                if objects is not None:
+                    seen = {o.get("id") or "" for o in objects}
+                continue
+            insert_at = merged.find("vr:SignatureValidationObjects", ns)
+            for svr in root.findall("vr:SignatureValidationReport", ns):
+                if insert_at is not None:
+                    insert_at.addprevious(svr)
+                else:
+                    merged.append(svr)
+            their_objects = root.find("vr:SignatureValidationObjects", ns)
+            if their_objects is not None:
+                if objects is None:
+                    objects = their_objects
+                    merged.append(objects)
+                    seen = {o.get("id") or "" for o in objects}
+                    continue
+                for obj in list(their_objects):
+                    if (obj.get("id") or "") not in seen:
+                        seen.add(obj.get("id") or "")
+                        objects.append(obj)
+        if merged is None:
+            return None
+        return str(etree.tostring(merged, xml_declaration=True, encoding="UTF-8", pretty_print=True).decode())
+
+
+def _dss_contents(reader: PdfFileReader) -> tuple[list[Any], list[Any], list[Any]]:
+    """Certificates, OCSP responses and CRLs of the document security store (empty when there is none)."""
+    from asn1crypto import ocsp as asn1_ocsp
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+    from pyhanko.sign.validation.errors import NoDSSFoundError
+
+    try:
+        dss = DocumentSecurityStore.read_dss(reader)
+    except NoDSSFoundError:
+        return [], [], []
+    ocsps = [asn1_ocsp.OCSPResponse.load(ref.get_object().data) for ref in dss.ocsps]
+    crls = [asn1_crl.CertificateList.load(ref.get_object().data) for ref in dss.crls]
+    return list(dss.load_certs()), ocsps, crls
 
 
 def _open(data: bytes) -> PdfFileReader:
@@ -392,6 +605,7 @@ async def _check_signature(
     emb: EmbeddedPdfSignature,
     vc: ValidationContext,
     timestamps: Sequence[tuple[EmbeddedPdfSignature, DocumentTimestampReport]],
+    ades: _Ades,
 ) -> SignatureReport:
     field_name = _safe(lambda: str(emb.field_name)) or "?"
     subfilter = _safe(lambda: str(emb.sig_object.get("/SubFilter")))
@@ -403,7 +617,7 @@ async def _check_signature(
         return _unreadable_signature(field_name, signer, subfilter, exc)
 
     problems: list[Problem] = []
-    trusted = status.validation_path is not None and status.trust_problem_indic is None
+    trusted: bool = status.validation_path is not None and status.trust_problem_indic is None
     trust_detail = None if trusted else _trust_detail(status)
     if not status.intact:
         problems.append(Problem.of("content_altered"))
@@ -431,16 +645,64 @@ async def _check_signature(
     if tst is not None and not tst_ok:
         problems.append(Problem.of("timestamp_invalid"))
 
+    later_doc_ts = [
+        (ts_emb, ts_report)
+        for ts_emb, ts_report in timestamps
+        if ts_report.ok and ts_emb.signed_revision > emb.signed_revision
+    ]
+    timed = tst_ok or bool(later_doc_ts)
+
+    # Revocation and best signature time: first on what the file embeds alone (that decides B-LT), then,
+    # if that is not conclusive, with what the caller added (CRLs, online fetching).
+    embedded = await ades.validate(emb, embedded_only=True) if status.intact and status.valid else None
+    result = embedded
+    if (result is None or result.ades_subindic.status != AdESStatus.PASSED) and ades.extra_data:
+        result = await ades.validate(emb, embedded_only=False) if status.intact and status.valid else None
+    if result is not None:
+        ades.results.append((emb, result))
+    embedded_passed = embedded is not None and embedded.ades_subindic.status == AdESStatus.PASSED
+    passed = result is not None and result.ades_subindic.status == AdESStatus.PASSED
+    revoked = bool(status.revoked) or trust_detail in ("REVOKED_NO_POE", "REVOKED_CA_NO_POE")
+    revocation: RevocationStatus = "unknown"
+    if passed:
+        # Valid at the best signature time with revocation data: a later revocation or expiry (what the
+        # validation "now" may have found) does not invalidate the signature, and the AdES process has
+        # validated the timestamps with the data of their own time.
+        revocation, revoked, trusted, trust_detail = "good", False, True, None
+        dropped = ("revoked", "certificate_expired", "untrusted", "timestamp_invalid")
+        problems = [p for p in problems if p.code not in dropped]
+        if tst is not None and tst.intact and tst.valid:
+            tst_ok = True
+    elif revoked or (result is not None and "REVOKED" in result.ades_subindic.standard_name.upper()):
+        revocation = "revoked"
+        if not revoked:
+            revoked, trusted = True, False
+            problems.append(Problem.of("revoked"))
+    elif mode_checked_revocation(vc) and trusted:
+        revocation = "good"
+    if revocation == "unknown":
+        problems.append(Problem.of("revocation_unknown"))
+
+    timed = tst_ok or bool(later_doc_ts)
+    best_time = _best_signature_time(tst.timestamp if tst_ok and tst is not None else None, later_doc_ts)
+    if isinstance(result, AdESWithTimeValidationResult) and passed and result.best_signature_time is not None:
+        best_time = (
+            result.best_signature_time if best_time is None else min(best_time, result.best_signature_time)
+        )
+
     pades_level: ReachedLevel | None = None
     if subfilter != PADES_SUBFILTER:
         problems.append(Problem.of("not_pades"))
     elif not _has_signing_certificate_attr(emb):
         problems.append(Problem.of("pades_attributes_missing"))
+    elif not timed:
+        pades_level = "B-B"
+    elif not embedded_passed:
+        pades_level = "B-T"
+    elif any(_has_dss(emb, ts_emb.signed_revision) for ts_emb, _ in later_doc_ts):
+        pades_level = "B-LTA"
     else:
-        later_doc_ts_ok = any(
-            ts_report.ok and ts_emb.signed_revision > emb.signed_revision for ts_emb, ts_report in timestamps
-        )
-        pades_level = "B-T" if tst_ok or later_doc_ts_ok else "B-B"
+        pades_level = "B-LT"
 
     return SignatureReport(
         field_name=field_name,
@@ -448,7 +710,7 @@ async def _check_signature(
         intact=bool(status.intact),
         valid=bool(status.valid),
         trusted=trusted,
-        revoked=bool(status.revoked) or trust_detail in ("REVOKED_NO_POE", "REVOKED_CA_NO_POE"),
+        revoked=revoked,
         coverage=coverage,
         modification_level=None if level is None else level.name.lower(),
         modifications_allowed=allowed,
@@ -460,7 +722,33 @@ async def _check_signature(
         signature_mechanism=status.pkcs7_signature_mechanism,
         trust_detail=trust_detail,
         problems=tuple(problems),
+        revocation=revocation,
+        best_signature_time=best_time,
+        ades_indication=None if result is None else result.ades_subindic.status.name,
+        ades_subindication=None if result is None else result.ades_subindic.standard_name,
     )
+
+
+def mode_checked_revocation(vc: ValidationContext) -> bool:
+    """Whether the "now" validation required revocation data for every certificate (and so checked it)."""
+    policy = vc.revinfo_policy.revocation_checking_policy
+    return bool(policy.ee_certificate_rule.strict and policy.intermediate_ca_cert_rule.strict)
+
+
+def _best_signature_time(
+    tst_time: datetime | None, later_doc_ts: Sequence[tuple[EmbeddedPdfSignature, DocumentTimestampReport]]
+) -> datetime | None:
+    times = [t for t in (tst_time, *(r.time for _, r in later_doc_ts)) if t is not None]
+    return min(times) if times else None
+
+
+def _has_dss(emb: EmbeddedPdfSignature, revision: int) -> bool:
+    """Whether the revision covered by a document timestamp already holds a DSS (validation data)."""
+    try:
+        root = emb.reader.get_historical_root(revision)
+        return "/DSS" in root
+    except Exception:
+        return False
 
 
 def _unreadable_signature(
@@ -621,6 +909,15 @@ _T: dict[str, tuple[str, str]] = {
     "mods": ("Sửa đổi sau khi ký: {v}", "Modifications after signing: {v}"),
     "time": ("Thời điểm ký (do người ký khai): {v}", "Signing time (claimed by the signer): {v}"),
     "ts_time": ("Dấu thời gian: {v}", "Timestamp: {v}"),
+    "best_time": (
+        "Thời điểm ký được chứng minh sớm nhất (best signature time): {v}",
+        "Best signature time (earliest proven existence): {v}",
+    ),
+    "revocation": ("Tình trạng thu hồi: {v}", "Revocation status: {v}"),
+    "rev_good": ("chưa bị thu hồi (đã kiểm tra)", "not revoked (checked)"),
+    "rev_revoked": ("ĐÃ BỊ THU HỒI", "REVOKED"),
+    "rev_unknown": ("không xác định (không có dữ liệu thu hồi)", "unknown (no revocation data)"),
+    "ades": ("Kết luận AdES (ETSI EN 319 102-1): {v}", "AdES verdict (ETSI EN 319 102-1): {v}"),
     "level": ("Mức PAdES: {v}", "PAdES level: {v}"),
     "not_pades": ("không phải PAdES baseline", "not PAdES baseline"),
     "problems": ("Vấn đề:", "Problems:"),
@@ -685,6 +982,7 @@ def _text_lines(report: VerificationReport, lang: Lang) -> Iterable[str]:
         yield "  " + _t("intact_yes" if sig.intact else "intact_no", lang)
         yield "  " + _t("crypto_yes" if sig.valid else "crypto_no", lang)
         yield "  " + _t("revoked" if sig.revoked else ("trusted_yes" if sig.trusted else "trusted_no"), lang)
+        yield "  " + _t("revocation", lang, v=_t(f"rev_{sig.revocation}", lang))
         yield "  " + _t("coverage", lang, v=_pick(_COVERAGE_TEXT[sig.coverage], lang))
         if sig.modification_level is not None:
             text = _pick(_MODIFICATION_TEXT.get(sig.modification_level, _COVERAGE_TEXT["unknown"]), lang)
@@ -700,7 +998,12 @@ def _text_lines(report: VerificationReport, lang: Lang) -> Iterable[str]:
         yield "  " + _t("time", lang, v=_fmt_time(sig.signing_time, lang))
         if sig.timestamp_time is not None:
             yield "  " + _t("ts_time", lang, v=_fmt_time(sig.timestamp_time, lang))
+        if sig.best_signature_time is not None:
+            yield "  " + _t("best_time", lang, v=_fmt_time(sig.best_signature_time, lang))
         yield "  " + _t("level", lang, v=sig.pades_level or _t("not_pades", lang))
+        if sig.ades_indication is not None:
+            verdict = sig.ades_indication + (f" / {sig.ades_subindication}" if sig.ades_subindication else "")
+            yield "  " + _t("ades", lang, v=verdict)
         if sig.problems:
             yield "  " + _t("problems", lang)
             for problem in sig.problems:

@@ -38,7 +38,6 @@ from signing.errors import (
     SigningConfigError,
     SigningInputError,
     SigningKeyError,
-    UnsupportedPadesLevel,
 )
 from signing.pki import DevPki, ensure_dev_pki, revoke_dev_certificate
 from signing.signer import DocumentSigner, SigningOptions
@@ -185,7 +184,16 @@ def codes(report: VerificationReport) -> set[str]:
 def test_dev_pki_files_permissions_and_certificates(pki: DevPki) -> None:
     for path in pki.all_paths:
         assert path.is_file(), path.name
-    for secret in (pki.signer_pkcs12_path, pki.passphrase_path, pki.root_key_path, pki.issuing_ca_key_path):
+    secrets = (
+        pki.signer_pkcs12_path,
+        pki.official_pkcs12_path,
+        pki.passphrase_path,
+        pki.root_key_path,
+        pki.issuing_ca_key_path,
+        pki.tsa_key_path,
+        pki.ocsp_key_path,
+    )
+    for secret in secrets:
         assert stat.S_IMODE(secret.stat().st_mode) == 0o600, secret.name
 
     root, issuing, seal = pki.root_cert(), pki.issuing_ca_cert(), pki.signer_cert()
@@ -248,7 +256,9 @@ def test_signed_reportlab_pdf_verifies_as_pades_b_b(
     assert sig.signature_mechanism == "rsassa_pss"
     assert sig.digest_algorithm == "sha256"
     assert sig.signing_time is not None
-    assert sig.problems == ()
+    # B-B embeds no revocation data and none was given: a warning, not a failure.
+    assert sig.revocation == "unknown"
+    assert [p.code for p in sig.problems] == ["revocation_unknown"]
     assert sig.signer is not None and sig.signer.organisation == f"{AGENCY} (DEV)"
     assert signer.signer_subject.organisation == f"{AGENCY} (DEV)"
     assert "O=" in str(signer.signer_subject)
@@ -478,19 +488,33 @@ def test_key_is_loaded_once_for_many_documents(
 
     monkeypatch.setattr(signers.SimpleSigner, "load_pkcs12", classmethod(counting))
     doc_signer = DocumentSigner(SigningOptions(pki.signer_pkcs12_path, pki.passphrase()))
+    # pyHanko's SimpleSigner parses the DER private key again for every signature; ours must not.
+    parses = []
+    original_parse = serialization.load_der_private_key
+
+    def counting_parse(*args: object, **kwargs: object) -> object:
+        parses.append(1)
+        return original_parse(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(serialization, "load_der_private_key", counting_parse)
     first = doc_signer.sign(unsigned_pdf)
     second = doc_signer.sign(make_reportlab_pdf("Giấy chứng nhận kết hôn"))
     assert len(calls) == 1
+    assert parses == []
     assert verify_pdf(first, pki.trust_roots).valid
     assert verify_pdf(second, pki.trust_roots).valid
 
 
-def test_only_b_b_is_implemented(pki: DevPki) -> None:
+def test_options_are_checked(pki: DevPki) -> None:
     for level in ("B-T", "B-LT", "B-LTA"):
-        with pytest.raises(UnsupportedPadesLevel) as info:
+        with pytest.raises(SigningConfigError):  # a timestamp authority is needed
             SigningOptions(pki.signer_pkcs12_path, level=level)
-        assert isinstance(info.value, NotImplementedError)
-        assert "PAdES" in str(info.value)
+    with pytest.raises(SigningConfigError):  # validation data needs trust roots
+        SigningOptions(pki.signer_pkcs12_path, level="B-LT", tsa_url="http://127.0.0.1:1/tsa")
+    with pytest.raises(SigningConfigError):  # revocation checks need trust roots too
+        SigningOptions(pki.signer_pkcs12_path, check_revocation=True)
+    with pytest.raises(SigningConfigError):  # exactly one key source
+        SigningOptions()
     with pytest.raises(SigningConfigError):
         SigningOptions(pki.signer_pkcs12_path, level="B-X")  # type: ignore[arg-type]
     with pytest.raises(SigningConfigError):
@@ -559,7 +583,7 @@ def test_ecdsa_p256_signer(tmp_path: Path, unsigned_pdf: bytes) -> None:
 
 
 def test_signature_timestamp_is_detected_as_b_t(pki: DevPki, unsigned_pdf: bytes) -> None:
-    """The signer only makes B-B; the verifier must already recognise B-T (signature-time-stamp present)."""
+    """A B-T signature made by pyHanko's own signer (not ours) is recognised as B-T."""
     passphrase = pki.passphrase()
     issuing_key = serialization.load_pem_private_key(pki.issuing_ca_key_path.read_bytes(), passphrase)
     assert isinstance(issuing_key, rsa.RSAPrivateKey)
