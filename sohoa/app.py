@@ -14,7 +14,7 @@ from pipeline.intake import IntakeLimits
 from pipeline.process import PipelineOptions
 from schemas.procedures import load_catalogue
 from signing.pki import DevPki, ensure_dev_pki
-from signing.signer import DocumentSigner, SigningOptions
+from signing.signer import DocumentSigner, Pkcs11Key, SigningOptions, VisibleSignature
 from sohoa.services import MINIO_VERSION, ServiceConfig, minio_binary_path
 from sohoa.settings import Settings
 from vault.crypto import KeyProvider, KeyRing, LocalKeyFileProvider
@@ -103,21 +103,65 @@ def initialise(settings: Settings) -> DevPki:
 
 
 def dev_pki(settings: Settings) -> DevPki:
-    return ensure_dev_pki(settings.resolved_pki_dir, settings.agency_name)
+    return ensure_dev_pki(
+        settings.resolved_pki_dir, settings.agency_name, services_url=settings.pki_services_url
+    )
+
+
+def trust_roots(settings: Settings) -> tuple[Path, ...]:
+    """The configured trust anchors (production: e.g. the national root CA), else the development root."""
+    if settings.signing_trust_roots:
+        return tuple(settings.signing_trust_roots)
+    return dev_pki(settings).trust_roots
 
 
 def signing_options(settings: Settings) -> SigningOptions:
-    pki = dev_pki(settings)
+    level = settings.pades_level
+    pki = dev_pki(settings) if settings.signing_key == "pkcs12" and settings.signing_pkcs12 is None else None
+    tsa_url = settings.tsa_url
+    if tsa_url is None and level != "B-B":
+        tsa_url = dev_pki(settings).tsa_url
+    check = settings.check_revocation if settings.check_revocation is not None else level != "B-B"
+    common = {
+        "level": level,
+        "reason": "Chứng thực bản số hóa từ bản giấy",
+        "location": settings.agency_name,
+        "tsa_url": tsa_url,
+        "trust_roots": trust_roots(settings),
+        "check_revocation": check,
+        "visible": VisibleSignature(font_path=settings.visible_signature_font)
+        if settings.visible_signature
+        else None,
+    }
+    if settings.signing_key == "pkcs11":
+        from sohoa.hsm import ensure_softhsm_token
+
+        if "softhsm" in Path(settings.pkcs11_module).name:
+            ensure_softhsm_token(
+                settings.resolved_softhsm_dir,
+                settings.signing_pkcs11_token or settings.pkcs11_token,
+                settings.pkcs11_pin.get_secret_value(),
+            )
+        key = Pkcs11Key(
+            module=Path(settings.pkcs11_module),
+            token_label=settings.signing_pkcs11_token or settings.pkcs11_token,
+            pin=settings.pkcs11_pin.get_secret_value(),
+            key_label=settings.signing_pkcs11_key_label,
+            cert_label=settings.signing_pkcs11_key_label,
+            cert_path=settings.signing_pkcs11_cert,
+        )
+        return SigningOptions(pkcs11=key, **common)  # type: ignore[arg-type]
+    if pki is not None:
+        return SigningOptions(pkcs12_path=pki.signer_pkcs12_path, passphrase=pki.passphrase(), **common)  # type: ignore[arg-type]
+    passphrase = settings.signing_pkcs12_passphrase
     return SigningOptions(
-        pkcs12_path=pki.signer_pkcs12_path,
-        passphrase=pki.passphrase(),
-        reason="Chứng thực bản số hóa từ bản giấy",
-        location=settings.agency_name,
+        pkcs12_path=settings.signing_pkcs12,
+        passphrase=None if passphrase is None else passphrase.get_secret_value().encode(),
+        **common,  # type: ignore[arg-type]
     )
 
 
 def build_context(settings: Settings) -> WorkerContext:
-    pki = dev_pki(settings)
     return WorkerContext(
         vault=build_vault(settings),
         agency=Agency(code=settings.agency_code, name=settings.agency_name, officer=settings.clerk),
@@ -125,7 +169,7 @@ def build_context(settings: Settings) -> WorkerContext:
         pipeline=PipelineOptions(dpi=settings.dpi, ocr_timeout_s=settings.ocr_timeout_s),
         intake_limits=IntakeLimits(),
         signer_factory=lambda: DocumentSigner(signing_options(settings)),
-        trust_roots=(pki.root_cert_path,),
+        trust_roots=trust_roots(settings),
     )
 
 

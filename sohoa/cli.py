@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -481,25 +482,72 @@ def audit_head(ctx: click.Context) -> None:
 # ---------------------------------------------------------------- auditors
 @main.command()
 @click.argument("pdf", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--trust-root", "trust_roots", multiple=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--json", "as_json", is_flag=True)
+@click.option(
+    "--trust-root",
+    "trust_roots",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="trusted root certificate (PEM/DER); default: the configured roots",
+)
+@click.option(
+    "--crl", "crls", multiple=True, type=click.Path(exists=True, path_type=Path), help="a CRL to use"
+)
+@click.option("--online", is_flag=True, help="fetch OCSP/CRLs named in the certificates (default: offline)")
+@click.option("--json", "as_json", is_flag=True, help="the report as JSON")
+@click.option("--xml", "as_xml", is_flag=True, help="the ETSI TS 119 102-2 validation report (XML)")
 @click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
 @click.pass_context
-def verify(ctx: click.Context, pdf: Path, trust_roots: tuple[Path, ...], as_json: bool, lang: str) -> None:
+def verify(
+    ctx: click.Context,
+    pdf: Path,
+    trust_roots: tuple[Path, ...],
+    crls: tuple[Path, ...],
+    online: bool,
+    as_json: bool,
+    as_xml: bool,
+    lang: str,
+) -> None:
     """Signature report for a PDF; exit status 1 when any signature fails."""
     from signing.verify import verify_pdf
 
     roots = list(trust_roots)
     if not roots:
-        from sohoa.app import dev_pki
+        from sohoa.app import trust_roots as configured_roots
 
-        roots = [dev_pki(_settings(ctx)).root_cert_path]
-    report = verify_pdf(pdf.read_bytes(), roots)
-    if as_json:
+        roots = list(configured_roots(_settings(ctx)))
+    report = verify_pdf(pdf.read_bytes(), roots, crls=list(crls), allow_fetching=online, etsi_report=as_xml)
+    if as_xml:
+        if report.etsi_report_xml is None:
+            click.echo("no ETSI report: no signature could be validated", err=True)
+        else:
+            click.echo(report.etsi_report_xml)
+    elif as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         click.echo(report.to_text("en" if lang == "en" else "vi"))
     sys.exit(0 if report.valid else 1)
+
+
+@main.group()
+def pki() -> None:
+    """The development PKI (root CA, issuing CA, seal and official certificates, CRL, OCSP, TSA)."""
+
+
+@pki.command("serve")
+@click.pass_context
+def pki_serve(ctx: click.Context) -> None:
+    """Serve the development PKI's CRLs, OCSP responder and timestamp authority on loopback (foreground)."""
+    from signing.devserver import DevPkiServer
+    from sohoa.app import dev_pki
+
+    settings = _settings(ctx)
+    server = DevPkiServer("127.0.0.1", settings.pki_port)
+    authority = dev_pki(settings)
+    click.echo(
+        f"development PKI services on {server.url} (CRL, OCSP {server.url}/ocsp, TSA {server.url}/tsa)"
+    )
+    with contextlib.suppress(KeyboardInterrupt):
+        server.serve_forever(authority)
 
 
 # ---------------------------------------------------------------- reuse

@@ -46,6 +46,21 @@ class Settings(BaseSettings):
     retention_signed_days: int = 0
     retention_original_days: int = 0
     pki_dir: Path | None = None
+    # Signing (PAdES). B-T and above need a timestamp authority; B-LT/B-LTA fetch OCSP/CRLs while signing.
+    # In development the PKI's own services (`sohoa pki serve`, loopback, pki_port) provide both.
+    pades_level: Literal["B-B", "B-T", "B-LT", "B-LTA"] = "B-B"
+    pki_port: int = 18089  # development PKI services (CRL, OCSP, TSA), named in the dev certificates
+    tsa_url: str | None = None  # default: the development TSA when the level needs one
+    signing_trust_roots: list[Path] = Field(default_factory=list)  # JSON list; default: the dev root CA
+    check_revocation: bool | None = None  # refuse a revoked signing certificate; default: on above B-B
+    signing_key: Literal["pkcs12", "pkcs11"] = "pkcs12"
+    signing_pkcs12: Path | None = None  # default: the development seal
+    signing_pkcs12_passphrase: SecretStr | None = None
+    signing_pkcs11_token: str | None = None  # default: pkcs11_token; the module and PIN are pkcs11_*
+    signing_pkcs11_key_label: str = "sohoa-seal"
+    signing_pkcs11_cert: Path | None = None  # the certificate, when the token holds the key only
+    visible_signature: bool = False
+    visible_signature_font: Path = Path("/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf")
     agency_code: str = "000.00.20.H47"
     agency_name: str = "Trung tâm Phục vụ hành chính công tỉnh Quảng Ninh (DEV)"
     clerk: str = "clerk-dev"
@@ -78,6 +93,10 @@ class Settings(BaseSettings):
     @property
     def resolved_pki_dir(self) -> Path:
         return self.pki_dir or self.home / "pki"
+
+    @property
+    def pki_services_url(self) -> str:
+        return f"http://127.0.0.1:{self.pki_port}"
 
 
 def load_settings() -> Settings:
