@@ -10,8 +10,8 @@ name their own CRL and OCSP URLs; the TSA URL is a setting). Routes (paths are :
   delegated responder (``id-pkix-ocsp-nocheck``) for the certificates the issuing CA issued: ``good`` for the
   ones in the PKI directory, ``revoked`` for those on the issuing CA's CRL, ``unknown`` otherwise; the nonce
   is echoed;
-- ``POST /tsa`` (RFC 3161, ``application/timestamp-query``) — pyHanko's own development timestamper signing
-  with the TSA certificate of the PKI.
+- ``POST /tsa`` (RFC 3161, ``application/timestamp-query``) — a TSTInfo over the request's imprint (nonce
+  echoed, policy under the 2.999 example arc), signed with the PKI's TSA key, which is parsed once.
 
 ``DevPkiServer`` binds when built (port 0 picks a free port), so its URL is known before the PKI is generated
 with it; :meth:`start` serves from a background thread and :meth:`stop` ends it.
@@ -24,6 +24,7 @@ import binascii
 import contextlib
 import ipaddress
 import logging
+import secrets
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -31,15 +32,16 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from asn1crypto import algos, cms, core, tsp
 from asn1crypto import keys as asn1_keys
-from asn1crypto import tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding as asym_padding
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509 import ocsp
-from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
-from pyhanko_certvalidator.registry import SimpleCertificateStore
+from pyhanko.sign.general import as_signing_certificate_v2, simple_cms_attribute
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from signing.pki import (
     CERT_ISSUING_PATH,
@@ -54,6 +56,8 @@ from signing.pki import (
 logger = logging.getLogger(__name__)
 
 _OCSP_VALIDITY = timedelta(hours=12)
+# 2.999 is the ITU-T/ISO arc for examples: no real TSA policy is claimed.
+DEV_TSA_POLICY = "2.999.1.1"
 _MAX_BODY = 64 * 1024
 
 
@@ -84,17 +88,13 @@ class _Responder:
             cert.serial_number: cert
             for cert in (pki.signer_cert(), pki.official_cert(), pki.tsa_cert(), self.ocsp_cert)
         }
-        der = serialization.Encoding.DER
-        self.timestamper = DummyTimeStamper(
-            tsa_cert=asn1_x509.Certificate.load(pki.tsa_cert().public_bytes(der)),
-            tsa_key=asn1_keys.PrivateKeyInfo.load(
-                tsa_key.private_bytes(der, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-            ),
-            certs_to_embed=SimpleCertificateStore.from_certs(
-                [asn1_x509.Certificate.load(self.issuing.public_bytes(der))]
-            ),
-        )
-        self._tsa_lock = threading.Lock()
+        self.tsa_key = tsa_key
+        self.tsa_cert = asn1_x509.Certificate.load(pki.tsa_cert().public_bytes(serialization.Encoding.DER))
+        self.tsa_chain = [
+            self.tsa_cert,
+            asn1_x509.Certificate.load(self.issuing.public_bytes(serialization.Encoding.DER)),
+        ]
+        self.tsa_signing_certificate = as_signing_certificate_v2(self.tsa_cert)
 
     def crl(self, path: Path) -> bytes:
         crl = x509.load_pem_x509_crl(path.read_bytes())
@@ -146,13 +146,70 @@ class _Responder:
         return builder.sign(self.ocsp_key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
 
     def tsa(self, body: bytes) -> bytes | None:
+        """An RFC 3161 response: a TSTInfo over the request's imprint, signed (RSA PKCS#1 v1.5) by the TSA."""
         try:
             request = tsp.TimeStampReq.load(body)
-            request.native  # noqa: B018 - parse fully now, so a bad request fails here
-        except (ValueError, TypeError):
+            imprint = request["message_imprint"]
+            md_name = imprint["hash_algorithm"]["algorithm"].native
+            nonce = request["nonce"].native
+            md = get_pyca_cryptography_hash(md_name)
+        except (ValueError, TypeError, KeyError, NotImplementedError):
             return None
-        with self._tsa_lock:
-            response: tsp.TimeStampResp = self.timestamper.request_tsa_response(request)
+        info: dict[str, object] = {
+            "version": "v1",
+            "policy": DEV_TSA_POLICY,
+            "message_imprint": imprint,
+            "serial_number": secrets.randbits(63),
+            "gen_time": datetime.now(UTC),
+            "accuracy": {"seconds": 1},
+            "tsa": asn1_x509.GeneralName(name="directory_name", value=self.tsa_cert.subject),
+        }
+        if nonce is not None:
+            info["nonce"] = nonce
+        tst_info = tsp.TSTInfo(info).dump()
+        signed_attrs = cms.CMSAttributes(
+            [
+                simple_cms_attribute("content_type", "tst_info"),
+                simple_cms_attribute("signing_time", cms.Time({"utc_time": core.UTCTime(datetime.now(UTC))})),
+                simple_cms_attribute("signing_certificate_v2", self.tsa_signing_certificate),
+                simple_cms_attribute("message_digest", _hash(md, tst_info)),
+            ]
+        )
+        signature = self.tsa_key.sign(signed_attrs.dump(), asym_padding.PKCS1v15(), md)
+        digest_algorithm = algos.DigestAlgorithm({"algorithm": md_name})
+        signer_info = cms.SignerInfo(
+            {
+                "version": "v1",
+                "sid": cms.SignerIdentifier(
+                    name="issuer_and_serial_number",
+                    value=cms.IssuerAndSerialNumber(
+                        {"issuer": self.tsa_cert.issuer, "serial_number": self.tsa_cert.serial_number}
+                    ),
+                ),
+                "digest_algorithm": digest_algorithm,
+                "signature_algorithm": algos.SignedDigestAlgorithm({"algorithm": "rsassa_pkcs1v15"}),
+                "signed_attrs": signed_attrs,
+                "signature": signature,
+            }
+        )
+        signed_data = cms.SignedData(
+            {
+                "version": "v3",
+                "digest_algorithms": [digest_algorithm],
+                "encap_content_info": {
+                    "content_type": "tst_info",
+                    "content": cms.ParsableOctetString(tst_info),
+                },
+                "certificates": self.tsa_chain,
+                "signer_infos": [signer_info],
+            }
+        )
+        response = tsp.TimeStampResp(
+            {
+                "status": {"status": "granted"},
+                "time_stamp_token": {"content_type": "signed_data", "content": signed_data},
+            }
+        )
         return bytes(response.dump())
 
 
