@@ -1,8 +1,11 @@
 """PAdES signing and verification of finished documents (see ../shared/DESIGN.md, "Signing").
 
-- :mod:`signing.pki` — development PKI (root → issuing CA → the centre's seal certificate).
-- :mod:`signing.signer` — :class:`SigningOptions` and :class:`DocumentSigner` (PAdES B-B for now).
-- :mod:`signing.verify` — :func:`verify_pdf` and its :class:`VerificationReport` (Vietnamese / English).
+- :mod:`signing.pki` — development PKI (root → issuing CA → the centre's seal, an official, TSA, OCSP).
+- :mod:`signing.devserver` — :class:`DevPkiServer`: that PKI's CRLs, OCSP responder and TSA on loopback.
+- :mod:`signing.signer` — :class:`SigningOptions` and :class:`DocumentSigner` (PAdES B-B, B-T, B-LT, B-LTA;
+  PKCS#12 or PKCS#11 keys; optional visible signature).
+- :mod:`signing.verify` — :func:`verify_pdf` and its :class:`VerificationReport` (Vietnamese / English text,
+  JSON, ETSI TS 119 102-2 XML).
 
 Like every domain package, nothing here reads the environment: callers pass paths and options.
 Names are imported lazily so that ``import signing.errors`` does not pull in pyHanko.
@@ -14,16 +17,18 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from signing.devserver import DevPkiServer
     from signing.errors import (
         DevPkiError,
         SigningConfigError,
         SigningError,
         SigningInputError,
         SigningKeyError,
+        SigningServiceError,
         UnsupportedPadesLevel,
     )
     from signing.pki import DevPki, ensure_dev_pki, revoke_dev_certificate
-    from signing.signer import DocumentSigner, SigningOptions
+    from signing.signer import DocumentSigner, Pkcs11Key, SigningOptions, VisibleSignature
     from signing.subject import SignerSubject
     from signing.verify import (
         DocumentTimestampReport,
@@ -40,7 +45,11 @@ _EXPORTS = {
     "SigningError": "signing.errors",
     "SigningInputError": "signing.errors",
     "SigningKeyError": "signing.errors",
+    "SigningServiceError": "signing.errors",
     "UnsupportedPadesLevel": "signing.errors",
+    "DevPkiServer": "signing.devserver",
+    "Pkcs11Key": "signing.signer",
+    "VisibleSignature": "signing.signer",
     "DevPki": "signing.pki",
     "ensure_dev_pki": "signing.pki",
     "revoke_dev_certificate": "signing.pki",
@@ -58,8 +67,10 @@ _EXPORTS = {
 __all__ = [
     "DevPki",
     "DevPkiError",
+    "DevPkiServer",
     "DocumentSigner",
     "DocumentTimestampReport",
+    "Pkcs11Key",
     "Problem",
     "SignatureReport",
     "SignerSubject",
@@ -68,8 +79,10 @@ __all__ = [
     "SigningInputError",
     "SigningKeyError",
     "SigningOptions",
+    "SigningServiceError",
     "UnsupportedPadesLevel",
     "VerificationReport",
+    "VisibleSignature",
     "async_verify_pdf",
     "ensure_dev_pki",
     "revoke_dev_certificate",

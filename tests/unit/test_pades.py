@@ -475,3 +475,23 @@ def test_cli_json_and_etsi_xml(signed: dict[str, bytes], services: Services, tmp
     assert "Revocation status: not revoked (checked)" in english.output
     vietnamese = CliRunner().invoke(main, ["verify", str(path), *root])
     assert "Mức PAdES: B-LTA" in vietnamese.output
+
+
+# --- the shell builds the signer from settings ----------------------------------------------------
+
+
+def test_settings_select_b_lta_and_the_dev_services(tmp_path: Path) -> None:
+    from sohoa.app import dev_pki, signing_options, trust_roots
+    from sohoa.settings import Settings
+
+    server = DevPkiServer()
+    settings = Settings(home=tmp_path, pades_level="B-LTA", pki_port=server.port)
+    pki = dev_pki(settings)
+    assert pki.services_url == server.url
+    opts = signing_options(settings)
+    assert opts.level == "B-LTA" and opts.tsa_url == f"{server.url}/tsa" and opts.check_revocation
+    with server.running(pki):
+        pdf = DocumentSigner(opts).sign(make_pdf())
+    report = verify_pdf(pdf, trust_roots(settings))
+    assert report.valid, report.to_text("en")
+    assert report.signatures[0].pades_level == "B-LTA"
