@@ -495,3 +495,35 @@ def test_settings_select_b_lta_and_the_dev_services(tmp_path: Path) -> None:
     report = verify_pdf(pdf, trust_roots(settings))
     assert report.valid, report.to_text("en")
     assert report.signatures[0].pades_level == "B-LTA"
+
+
+@needs_tools
+def test_marked_document_signed_by_official_and_seal(services: Services, tmp_path: Path) -> None:
+    """The pipeline's conversion mark and QR go on first; both signatures are incremental updates over it."""
+    import datetime as dt
+
+    from pipeline.output import ConversionMark, apply_conversion_mark
+
+    mark = ConversionMark(
+        converted_at=dt.datetime(2025, 2, 5, 14, 30, tzinfo=dt.timezone(dt.timedelta(hours=7))),
+        agency=AGENCY,
+        officer="Nguyễn Văn Cán Bộ",
+        dossier_code="000.00.20.H47-250205-0001",
+        procedure_code="1.001193",
+        verification_ref="VR-7Q2K",
+        document_name="Giấy khai sinh",
+    )
+    marked = apply_conversion_mark(make_pdf(), mark)
+    pki = services.pki
+    official = DocumentSigner(options(pki, "B-T", pkcs12_path=pki.official_pkcs12_path))
+    signed_pdf = DocumentSigner(options(pki, "B-LTA")).sign(official.sign(marked))
+    assert signed_pdf.startswith(marked)
+    report = verify_pdf(signed_pdf, pki.trust_roots)
+    assert report.valid, report.to_text("en")
+    assert [s.pades_level for s in report.signatures][-1] == "B-LTA"
+    assert_pdfsig_valid(signed_pdf, tmp_path, 2)
+    (tmp_path / "marked.pdf").write_bytes(signed_pdf)
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "marked.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Bản số hóa từ bản giấy" in text
