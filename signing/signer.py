@@ -26,7 +26,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -36,6 +36,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from pyhanko import stamp
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError, PdfReadError, PdfStrictReadError
@@ -72,7 +73,10 @@ MIN_EC_BITS = 256
 _CMS_OVERHEAD = 3072
 # Room for a signature timestamp token: a TSA's token carries its certificate and often its chain.
 _TST_ALLOWANCE = 12288
-DEFAULT_APPEARANCE_TEXT = "Ký bởi: %(signer)s\nThời gian ký: %(ts)s"
+DEFAULT_APPEARANCE_TEXT = "Ký bởi: %(signer)s\nThời gian ký: %(ts_vn)s"
+VIETNAM_TZ = timezone(timedelta(hours=7), "UTC+07:00")
+SIGNATURE_STRIP_KEY = "/SohoaSignatureStrip"
+"""Page key marking the strip added below a page for visible signatures (its height in points)."""
 
 
 @dataclass(frozen=True)
@@ -105,23 +109,28 @@ class Pkcs11Key:
 class VisibleSignature:
     """A visible signature: a box with the signer and the time, in an embedded TrueType font.
 
-    The box is placed on ``page`` (negative counts from the end) in a corner, ``margin`` points in from the
-    page edges; each further visible signature on the page goes ``height + gap`` points inwards, so an
-    official's signature and the centre's seal do not overlap. ``box`` places it exactly instead.
+    ``placement="strip"`` (the default): the first signature extends ``page`` (negative counts from the end)
+    downwards by a strip ``height + 2 * margin`` high, so no box covers the scan, the conversion mark or the
+    QR code; each signature takes the next place in the strip from the right (three fit on A4 with the
+    default width). A document signed before without a strip, or a full strip, falls back to a corner.
+    ``placement="corner"``: the box goes in ``corner``, ``margin`` points in from the page edges, each further
+    signature ``height + gap`` points inwards. ``box`` places it exactly instead.
     """
 
     font_path: Path
     """A TrueType/OpenType font with Vietnamese glyphs and 1000 units per em (embedded as a subset), e.g.
     ``/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf`` (Debian's fonts-noto-core)."""
     page: int = 0
+    placement: Literal["strip", "corner"] = "strip"
     corner: Literal["top-right", "bottom-right", "bottom-left", "top-left"] = "bottom-right"
-    width: float = 200.0
+    width: float = 180.0
     height: float = 48.0
     margin: float = 12.0
     gap: float = 6.0
     box: tuple[float, float, float, float] | None = None
     text: str = DEFAULT_APPEARANCE_TEXT
-    """Template: ``%(signer)s`` (certificate's common name) and ``%(ts)s`` (signing time) are filled in."""
+    """Template: ``%(signer)s`` (certificate's common name), ``%(ts_vn)s`` (signing time, Vietnam time) and
+    ``%(ts)s`` (the signing time in the machine's zone) are filled in."""
     font_size: int = 7
 
 
@@ -487,14 +496,25 @@ class DocumentSigner:
             new_field_spec=new_field_spec,
         )
         output = io.BytesIO()
+        text_params = (
+            {"ts_vn": datetime.now(VIETNAM_TZ).strftime("%d/%m/%Y %H:%M:%S (UTC+7)")} if stamp_style else None
+        )
         try:
             if self._session is not None:
                 with self._lock:  # one PKCS#11 operation at a time on the session
                     await pdf_signer.async_sign_pdf(
-                        writer, output=output, bytes_reserved=self._bytes_reserved
+                        writer,
+                        output=output,
+                        bytes_reserved=self._bytes_reserved,
+                        appearance_text_params=text_params,
                     )
             else:
-                await pdf_signer.async_sign_pdf(writer, output=output, bytes_reserved=self._bytes_reserved)
+                await pdf_signer.async_sign_pdf(
+                    writer,
+                    output=output,
+                    bytes_reserved=self._bytes_reserved,
+                    appearance_text_params=text_params,
+                )
         except timestamps.TimestampRequestError as exc:
             raise SigningServiceError(
                 "The timestamp authority did not answer or refused the request.",
@@ -567,10 +587,22 @@ class DocumentSigner:
     ) -> tuple[int, int, int, int]:
         if visible.box is not None:
             return tuple(round(v) for v in visible.box)  # type: ignore[return-value]
-        page = writer.root["/Pages"]
-        page_ref = _page_ref(writer, _page_index(writer, visible.page))
-        box = page_ref.get("/MediaBox") or page.get("/MediaBox")
-        x0, y0, x1, y1 = (float(v) for v in box)
+        page_ref, _resources = writer.find_page_for_modification(_page_index(writer, visible.page))
+        page = page_ref.get_object()
+        if visible.placement == "strip":
+            strip = page.get(SIGNATURE_STRIP_KEY)
+            if strip is None and filled == 0:
+                _add_signature_strip(writer, page_ref, visible)
+                strip = page.get(SIGNATURE_STRIP_KEY)
+            if strip is not None:
+                x0, y0, x1, _y1 = _page_box(page, "/MediaBox")
+                right = x1 - visible.margin - filled * (visible.width + visible.gap)
+                left = right - visible.width
+                if left >= x0 + visible.margin - 0.5:
+                    bottom = y0 + visible.margin
+                    return (round(left), round(bottom), round(right), round(bottom + visible.height))
+            logger.info("no free place in a signature strip; the visible signature goes in a corner")
+        x0, y0, x1, y1 = _page_box(page, "/MediaBox")
         step = filled * (visible.height + visible.gap)
         if visible.corner.startswith("top"):
             top = y1 - visible.margin - step
@@ -704,9 +736,43 @@ def _page_index(writer: IncrementalPdfFileWriter, page: int) -> int:
     return index
 
 
-def _page_ref(writer: IncrementalPdfFileWriter, index: int) -> Any:
-    page, _ref = writer.find_page_for_modification(index)
-    return page.get_object() if hasattr(page, "get_object") else page
+def _page_box(page: Any, key: str) -> tuple[float, float, float, float]:
+    """A page box, inherited from the page tree when the page has none of its own."""
+    node = page
+    while node is not None:
+        if key in node:
+            x0, y0, x1, y1 = (float(v) for v in node[key])
+            return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+        parent = node.get("/Parent")
+        node = None if parent is None else parent.get_object()
+    if key != "/MediaBox":
+        return _page_box(page, "/MediaBox")
+    raise SigningInputError(
+        "A page has no media box.",
+        "Một trang không có kích thước (MediaBox).",
+        code="signing_input_unreadable",
+    )
+
+
+def _add_signature_strip(writer: IncrementalPdfFileWriter, page_ref: Any, visible: VisibleSignature) -> None:
+    """Extend the page downwards by a strip for the visible signatures, so that they cover nothing.
+
+    Only the first signature may do it: the change is part of the revision it signs, while a later change
+    of the page would be a modification after signing that is not allowed.
+    """
+    page = page_ref.get_object()
+    height = visible.height + 2 * visible.margin
+    x0, y0, x1, y1 = _page_box(page, "/MediaBox")
+    page["/MediaBox"] = _rect(x0, y0 - height, x1, y1)
+    if "/CropBox" in page:
+        c0, c1, c2, c3 = _page_box(page, "/CropBox")
+        page["/CropBox"] = _rect(c0, c1 - height, c2, c3)
+    page[SIGNATURE_STRIP_KEY] = generic.FloatObject(height)
+    writer.mark_update(page_ref)
+
+
+def _rect(*values: float) -> generic.ArrayObject:
+    return generic.ArrayObject([generic.FloatObject(round(v, 4)) for v in values])
 
 
 def _check_font(path: Path) -> None:

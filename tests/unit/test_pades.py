@@ -415,11 +415,16 @@ def test_visible_signature_embeds_a_font_with_vietnamese_glyphs(services: Servic
     assert verify_pdf(pdf, pki.trust_roots).valid
 
     reader = PdfFileReader(io.BytesIO(pdf))
-    widgets = [a.get_object() for a in reader.root["/Pages"]["/Kids"][0].get_object()["/Annots"]]
+    page = reader.root["/Pages"]["/Kids"][0].get_object()
+    widgets = [a.get_object() for a in page["/Annots"]]
     boxes = [tuple(float(v) for v in w["/Rect"]) for w in widgets if w.get("/FT") == "/Sig"]
     assert len(boxes) == 2
     (a0, a1, a2, a3), (b0, b1, b2, b3) = boxes
     assert a2 <= b0 or b2 <= a0 or a3 <= b1 or b3 <= a1, "the two signature boxes overlap"
+    # The first signature added a strip below the page (0, 0, 612, 792 before): no box covers the content.
+    assert "/SohoaSignatureStrip" in page
+    assert float(page["/MediaBox"][1]) < 0
+    assert all(top <= 0 for (_l, _b, _r, top) in boxes)
     signatures = [w for w in widgets if w.get("/FT") == "/Sig"]
     # the official's box (Nguyễn Văn Cán Bộ), then the seal's (Trung tâm Phục vụ…): "Ký bởi", "Thời gian ký"
     for widget, letters in zip(signatures, ("ýờễ", "ýờụ"), strict=True):
