@@ -169,6 +169,9 @@ class SigningOptions:
     revocation_cache_seconds: float = 300.0
     """How long a "not revoked" answer is trusted before the next signature checks again."""
     visible: VisibleSignature | None = None
+    complete_earlier_signatures: bool = True
+    """At B-LT/B-LTA, first add the validation data of the document's earlier signatures (an official's) to
+    the DSS, so that the seal's archive timestamp covers theirs too and they reach B-LTA as well."""
     bytes_reserved: int | None = None
     """Hex digits reserved for the signature container (even; twice its DER size); ``None`` computes it
     once from the certificates."""
@@ -460,6 +463,9 @@ class DocumentSigner:
         if options.check_revocation:
             await self._check_revocation()
         lt = options.level in ("B-LT", "B-LTA")
+        if lt and filled and options.complete_earlier_signatures:
+            pdf = await self._add_earlier_validation_data(pdf)
+            writer = self._open(pdf)
         meta = signers.PdfSignatureMetadata(
             field_name=field_name,
             md_algorithm=options.digest,
@@ -550,6 +556,38 @@ class DocumentSigner:
             )
             self._vc_created = now
         return self._vc
+
+    async def _add_earlier_validation_data(self, pdf: bytes) -> bytes:
+        """One incremental update per earlier signature with its certificates, OCSP responses and CRLs."""
+        from pyhanko.pdf_utils.reader import PdfFileReader
+        from pyhanko.sign.validation.dss import async_add_validation_info
+
+        index = 0
+        while True:
+            try:
+                reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+                earlier = [e for e in reader.embedded_signatures if e.sig_object_type == "/Sig"]
+            except Exception as exc:
+                raise SigningInputError(
+                    f"An earlier signature of the document cannot be read ({type(exc).__name__}).",
+                    "Không đọc được một chữ ký có sẵn trong tài liệu.",
+                    code="signing_earlier_signature_unreadable",
+                ) from exc
+            if index >= len(earlier):
+                return pdf
+            try:
+                output = await async_add_validation_info(earlier[index], self._validation_context())
+            except (PathValidationError, PathBuildingError, InsufficientRevinfoError) as exc:
+                if isinstance(exc, InsufficientRevinfoError) or _caused_by_network(exc):
+                    raise _revocation_error(exc) from exc
+                raise SigningInputError(
+                    "An earlier signature's certificate is revoked or does not chain to a trust root.",
+                    "Chứng thư số của một chữ ký có sẵn đã bị thu hồi hoặc không dẫn đến chứng thư gốc "
+                    "tin cậy.",
+                    code="signing_earlier_signature_untrusted",
+                ) from exc
+            pdf = bytes(output.getvalue())
+            index += 1
 
     async def _check_revocation(self) -> None:
         if time.monotonic() < self._revocation_ok_until:
