@@ -533,3 +533,42 @@ def test_marked_document_signed_by_official_and_seal(services: Services, tmp_pat
         ["pdftotext", str(tmp_path / "marked.pdf"), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert "Bản số hóa từ bản giấy" in text
+
+
+def test_sohoa_pki_serve_serves_the_dev_pki_on_loopback(tmp_path: Path) -> None:
+    import os
+    import socket
+    import sys
+    import time
+
+    with socket.socket() as probe:  # a free loopback port for the command
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "SOHOA_HOME": str(tmp_path), "SOHOA_PKI_PORT": str(port)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sohoa.cli", "pki", "serve"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        crl = None
+        for _ in range(200):  # until it answers (bounded; no wall-clock assertion)
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/crl/issuing.crl", timeout=5) as answer:
+                    crl = x509.load_der_x509_crl(answer.read())
+                break
+            except (urllib.error.URLError, ConnectionError):
+                if process.poll() is not None:
+                    break
+                time.sleep(0.1)
+        assert crl is not None, process.stdout.read() if process.stdout and process.poll() is not None else ""
+        from sohoa.settings import Settings
+
+        agency = Settings().agency_name
+        pki = ensure_dev_pki(tmp_path / "pki", agency, services_url=f"http://127.0.0.1:{port}")
+        assert crl.is_signature_valid(pki.issuing_ca_cert().public_key())  # type: ignore[arg-type]
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
