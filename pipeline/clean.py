@@ -41,9 +41,6 @@ class CleanOptions:
     upscale_below_px: float = 22.0
     # Denoise (3x3 median) only when salt-and-pepper specks exceed this fraction of background pixels.
     max_speck_fraction: float = 0.0015
-    # Even out the paper and drop faint marks (a card's guilloche, stains) in the OCR image: the
-    # LSTM reads the gray line image, and a faint wave line over "Â" was read as a grave accent.
-    flatten_background: bool = True
 
 
 @dataclass(frozen=True)
@@ -61,7 +58,6 @@ class CleaningRecord:
     ink_level: int
     characters: int
     char_height_px: float
-    background_flattened: bool
     upscale: float
     dpi_in: int
     dpi_out: int
@@ -239,17 +235,6 @@ def rotate(array: np.ndarray, angle_deg: float, fill: int | tuple[int, ...]) -> 
     )
 
 
-def flatten_background(gray: np.ndarray, dpi: int, contrast: int) -> np.ndarray:
-    """Divide by the local paper level (a gray closing wider than any stroke) and whiten what is
-    much fainter than ink: uneven lighting, security patterns and stains go, strokes stay."""
-    size = max(5, round(0.8 * dpi / 25.4) | 1)
-    background = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (size, size)))
-    background = cv2.GaussianBlur(background, (0, 0), size / 2)
-    normalised = cv2.divide(gray, np.maximum(background, 1), scale=255)
-    faint = 255 - 0.3 * max(contrast, 40)
-    return np.where(normalised > faint, 255, normalised).astype(np.uint8)
-
-
 def ink_fraction(gray: np.ndarray, paper: int) -> float:
     """Share of pixels clearly darker than the local paper (uneven lighting divided out)."""
     small = cv2.resize(gray, None, fx=0.125, fy=0.125, interpolation=cv2.INTER_AREA)
@@ -349,11 +334,6 @@ def clean_page(page: PageImage, options: CleanOptions | None = None) -> CleanedP
         dots = cv2.dilate(chars.leader_mask, np.ones((size, size), np.uint8)) > 0
         gray[dots] = paper
 
-    flattened = False
-    if options.flatten_background:
-        gray = flatten_background(gray, page.dpi, paper - ink)
-        flattened = True
-
     upscale = 1.0
     dpi = page.dpi
     if height < options.upscale_below_px:
@@ -373,7 +353,6 @@ def clean_page(page: PageImage, options: CleanOptions | None = None) -> CleanedP
         ink_level=ink,
         characters=chars.count,
         char_height_px=round(height, 1),
-        background_flattened=flattened,
         upscale=upscale,
         dpi_in=page.dpi,
         dpi_out=dpi,

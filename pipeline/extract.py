@@ -13,6 +13,7 @@ Problems name the field, never its value (they end up in logs and review queues)
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import re
@@ -409,6 +410,10 @@ def repair_surname(token: str) -> str:
     marks, wanted = _marks(upper), _marks(candidate)
     if (marks < wanted and len(wanted - marks) == 1) or not plausible_syllable(upper):
         return candidate
+    # Same letters and vowel marks, another tone (ĐỒ for ĐỖ): Tesseract confuses the tone marks
+    # stacked on a circumflex; the surname list is closed, the token is no surname.
+    if {m for m in marks if m[1] not in _TONES} == {m for m in wanted if m[1] not in _TONES}:
+        return candidate
     return upper
 
 
@@ -601,7 +606,14 @@ def _reread(
 
 
 _NAME_RECHECK_BELOW = 85.0  # a name word read with less confidence is re-read from its zone
-_NAME_SCALES = (1.0, 1.5, 2.0)
+# Re-readings of a name line: several scales, gray and binarised. A misreading that one of them
+# repeats (QUÂN as QUẦN at 1x and 1.5x gray) is outvoted or at least split, so it goes to review.
+_NAME_READS = (
+    ZoneRequest("", scale=0.75),
+    ZoneRequest("", scale=1.5),
+    ZoneRequest("", scale=1.0, binarise=True),
+    ZoneRequest("", scale=1.5, binarise=True),
+)
 
 
 def _vote_name(found: _Found, reader: ZoneReader | None, options: OcrOptions) -> _Found:
@@ -626,8 +638,8 @@ def _vote_name(found: _Found, reader: ZoneReader | None, options: OcrOptions) ->
         max(w.bottom for w in words),
     )
     readings: list[list[tuple[str, float]]] = [[(w.text, w.conf) for w in words]]
-    for scale in _NAME_SCALES:
-        again = reader(found.page, box, ZoneRequest(options.language, scale=scale))
+    for request in _NAME_READS:
+        again = reader(found.page, box, dataclasses.replace(request, language=options.language))
         if again:
             readings.append([(w.text, w.conf) for w in again])
     # Readings may split a word differently ("NÑ GUYỄN"): keep the word count with most support.
