@@ -396,6 +396,10 @@ class DocumentSigner:
                 code="signing_key_missing",
             ) from exc
         loaded_cert = signer.signing_cert
+        if cert is None and loaded_cert is not None and signer.signature_mechanism is None:
+            # The certificate came from the token: choose PSS with salt = digest length now that the key
+            # type is known (pyHanko's own PSS default is the maximum salt length).
+            signer._signature_mechanism = self._signature_mechanism(loaded_cert, options)
         if loaded_cert is not None and loaded_cert.public_key.algorithm == "ec":
             # Hash in software and have the token sign the digest (CKM_ECDSA): tokens such as SoftHSM2 lack
             # the combined CKM_ECDSA_SHA256 mechanisms.

@@ -355,10 +355,24 @@ def _token_with_key(tmp_path: Path, pki: DevPki, label: str) -> str:
     )  # fmt: skip
     pem.unlink()
     import pkcs11
+    from pkcs11 import Attribute, CertificateType, ObjectClass
 
     library = pkcs11.lib(str(SOFTHSM))
     if library.initialized:  # SoftHSM2 lists only the tokens it found when initialised: look again
         library.reinitialize()
+    cert = pki.signer_cert()
+    with library.get_token(token_label=token).open(rw=True, user_pin=pin) as session:
+        session.create_object(  # the certificate next to the key, as on a real token
+            {
+                Attribute.CLASS: ObjectClass.CERTIFICATE,
+                Attribute.CERTIFICATE_TYPE: CertificateType.X_509,
+                Attribute.TOKEN: True,
+                Attribute.LABEL: label,
+                Attribute.ID: b"\x01",
+                Attribute.SUBJECT: cert.subject.public_bytes(),
+                Attribute.VALUE: cert.public_bytes(serialization.Encoding.DER),
+            }
+        )
     return pin
 
 
@@ -380,7 +394,9 @@ def test_pkcs11_key_on_softhsm(key_type: str, services: Services, tmp_path: Path
             token_label=f"sign-{label}",
             pin=pin,
             key_label=label,
-            cert_path=pki.signer_cert_path,
+            cert_label=label,
+            # RSA: the certificate is read from the token; ECDSA: from a file
+            cert_path=None if key_type == "rsa-3072" else pki.signer_cert_path,
             chain_paths=(pki.issuing_ca_cert_path,),
         )
         assert pin not in repr(key)
@@ -396,6 +412,12 @@ def test_pkcs11_key_on_softhsm(key_type: str, services: Services, tmp_path: Path
             assert sig.pades_level == "B-LT"
             expected = "rsassa_pss" if key_type == "rsa-3072" else "sha256_ecdsa"
             assert sig.signature_mechanism == expected
+            if key_type == "rsa-3072":  # PSS with salt = digest length, as from a PKCS#12
+                from asn1crypto import cms as asn1_cms
+
+                (der, _content) = signature_parts(pdf)[0]
+                info = asn1_cms.ContentInfo.load(der)["content"]["signer_infos"][0]
+                assert info["signature_algorithm"]["parameters"]["salt_length"].native == 32
             assert_pdfsig_valid(pdf, tmp_path, 1)
             assert openssl_verify_all(pdf, pki.ca_chain_path, tmp_path) == [0]
     finally:
