@@ -254,7 +254,9 @@ def _finish(ctx: WorkerContext, document_id: uuid.UUID, processed: Any) -> Docum
         extracted_id = _field_value(processed.fields.get("id_number"))
         if extracted_id and ctx.vault.owner_ref(extracted_id) != document.owner.owner_ref:
             problems.append({"code": "owner_mismatch", "detail": "id_number"})
-        if document_type == DocumentType.UNKNOWN.value:
+        if document_type == DocumentType.UNKNOWN.value and not any(
+            p["code"] == "unknown_document_type" for p in problems
+        ):
             problems.append({"code": "unknown_document_type", "detail": ""})
         ctx.vault.seal_fields(document, fields, actor=WORKER)
         document.document_type = document_type
