@@ -8,7 +8,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 CATALOGUE_PATH = Path(__file__).parent / "data" / "procedures.json"
 PROCEDURE_CODE = re.compile(r"^\d\.\d{6}$")
@@ -29,6 +29,12 @@ class Result(BaseModel):
     issues_written_result: bool
     document_type: str | None = None
 
+    @model_validator(mode="after")
+    def _type_iff_written(self) -> Result:
+        if self.issues_written_result != (self.document_type is not None):
+            raise ValueError("a written result needs its document type, and only a written result has one")
+        return self
+
 
 class Procedure(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -40,6 +46,7 @@ class Procedure(BaseModel):
     components: tuple[Component, ...]
     result: Result
     deadline_working_days: int = Field(ge=0)
+    note: str | None = None  # where the code and deadline come from, and how sure they are
 
     @field_validator("code")
     @classmethod
@@ -48,12 +55,23 @@ class Procedure(BaseModel):
             raise ValueError("procedure code must look like d.dddddd")
         return value
 
+    @model_validator(mode="after")
+    def _component_codes_unique(self) -> Procedure:
+        codes = [c.code for c in self.components]
+        if not codes or len(codes) != len(set(codes)):
+            raise ValueError("a procedure needs components with distinct codes")
+        return self
+
     def component_for(self, document_type: str) -> Component | None:
         """The first component that accepts this document type, if any."""
         for component in self.components:
             if document_type in component.accepts:
                 return component
         return None
+
+
+class UnknownProcedure(KeyError):
+    pass
 
 
 class Catalogue(BaseModel):
@@ -67,11 +85,7 @@ class Catalogue(BaseModel):
         for procedure in self.procedures:
             if procedure.code == code:
                 return procedure
-        raise KeyError(code)
-
-
-class UnknownProcedure(KeyError):
-    pass
+        raise UnknownProcedure(code)
 
 
 @lru_cache(maxsize=4)
