@@ -12,8 +12,21 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from schemas.calendar import WorkingCalendar, load_calendar
 from schemas.procedures import Procedure
-from vault.index import Document, DocumentState, Dossier, DossierComponent, Owner, Provenance
+from vault.index import (
+    REUSE_PROVENANCES,
+    Document,
+    DocumentState,
+    Dossier,
+    DossierComponent,
+    DossierStep,
+    DossierStepRecord,
+    Owner,
+    Provenance,
+)
+
+STEP_ORDER = tuple(DossierStep)
 
 # Circular 01/2018/TT-VPCP Art. 19: V1V2V3.Z1Z2.Y1Y2.MX1X2-YYMMDD-XXXX
 AGENCY_CODE = re.compile(r"^[0-9A-Z]{3}\.[0-9A-Z]{2}\.[0-9A-Z]{2}\.[A-Z0-9]{3}$")
@@ -40,9 +53,15 @@ def register_dossier(
     agency_code: str,
     clerk: str,
     received_at: datetime,
+    received_on: date | None = None,
+    calendar: WorkingCalendar | None = None,
+    catalogue_version: str | None = None,
 ) -> Dossier:
-    """Create a dossier with the next daily sequence number of the agency (safe under concurrency)."""
-    received_on = received_at.date()
+    """Create a dossier with the next daily sequence number of the agency (safe under concurrency), its
+    deadline (receipt date + the procedure's working days) and its first step, *received*, by ``clerk``.
+    ``received_on`` is the local receipt date (defaults to the date of ``received_at``)."""
+    received_on = received_on or received_at.date()
+    deadline_on = (calendar or load_calendar()).add_working_days(received_on, procedure.deadline_working_days)
     for _attempt in range(20):
         current = session.scalar(
             select(func.max(Dossier.sequence)).where(
@@ -59,14 +78,84 @@ def register_dossier(
             received_on=received_on,
             sequence=sequence,
             clerk=clerk,
+            catalogue_version=catalogue_version,
+            deadline_on=deadline_on,
         )
         try:
             with session.begin_nested():
                 session.add(dossier)
         except IntegrityError:
             continue
+        record_step(session, dossier, DossierStep.RECEIVED, clerk, received_at, received_on)
         return dossier
     raise RuntimeError("could not allocate a dossier sequence number")
+
+
+class StepOutOfOrder(ValueError):
+    pass
+
+
+def record_step(
+    session: Session, dossier: Dossier, step: DossierStep, actor: str, at: datetime, on: date | None = None
+) -> DossierStepRecord:
+    """Record one of the five steps (received, appraised, approved, sealed, returned), strictly in order
+    and never earlier than the step before it. ``on`` is the local date (defaults to the date of ``at``)."""
+    done = {record.step: record for record in dossier.steps}
+    if step in done:
+        raise StepOutOfOrder(f"step {step.value} is already recorded")
+    position = STEP_ORDER.index(step)
+    if position > 0:
+        previous = done.get(STEP_ORDER[position - 1])
+        if previous is None:
+            raise StepOutOfOrder(f"step {step.value} needs step {STEP_ORDER[position - 1].value} first")
+        if at < previous.at:
+            raise StepOutOfOrder(f"step {step.value} cannot be earlier than step {previous.step.value}")
+    record = DossierStepRecord(dossier=dossier, step=step, at=at, on=on or at.date(), actor=actor)
+    session.add(record)
+    session.flush()
+    return record
+
+
+def step_record(dossier: Dossier, step: DossierStep) -> DossierStepRecord | None:
+    return next((record for record in dossier.steps if record.step == step), None)
+
+
+def on_time(dossier: Dossier, as_of: date) -> bool | None:
+    """True when returned on or before the deadline; False when returned late or still open after the
+    deadline (as of ``as_of``); None while open and not yet due, or without a deadline."""
+    if dossier.deadline_on is None:
+        return None
+    returned = step_record(dossier, DossierStep.RETURNED)
+    if returned is not None:
+        return returned.on <= dossier.deadline_on
+    return False if as_of > dossier.deadline_on else None
+
+
+class InvalidResult(ValueError):
+    pass
+
+
+def set_result(
+    session: Session,
+    dossier: Dossier,
+    procedure: Procedure,
+    document: Document,
+    synced_at: datetime | None = None,
+) -> None:
+    """Link the dossier's result: a document of the owner, of the procedure's result type, in the vault
+    (digitised and signed like any other, hence reusable by later dossiers). ``synced_at``: when the
+    e-result was synced to the citizen's store on the portal (indicator 4.4)."""
+    if not procedure.result.issues_written_result:
+        raise InvalidResult("this procedure issues no written result")
+    if document.owner_id != dossier.owner_id:
+        raise InvalidResult("the result must belong to the dossier's owner")
+    if document.document_type != procedure.result.document_type:
+        raise InvalidResult("the result document is not of the procedure's result type")
+    dossier.result_document_id = document.id
+    dossier.result_document = document
+    if synced_at is not None:
+        dossier.result_synced_at = synced_at
+    session.flush()
 
 
 def find_dossier(session: Session, code: str) -> Dossier | None:
@@ -212,13 +301,14 @@ class Rate:
 
 def reuse_rate(session: Session, start: date, end: date, agency_code: str | None = None) -> Rate:
     """Indicator 4.3 (Decision 766/QĐ-TTg): dossiers received in [start, end] with at least one component
-    taken from already digitised data / all dossiers received in the period (by receipt date)."""
+    taken from already digitised data (here, a national database or the portal store) / all dossiers
+    received in the period (by receipt date)."""
     period = [Dossier.received_on >= start, Dossier.received_on <= end]
     if agency_code is not None:
         period.append(Dossier.agency_code == agency_code)
     denominator = session.scalar(select(func.count()).select_from(Dossier).where(*period)) or 0
     reused = exists().where(
-        DossierComponent.dossier_id == Dossier.id, DossierComponent.provenance == Provenance.REUSED
+        DossierComponent.dossier_id == Dossier.id, DossierComponent.provenance.in_(REUSE_PROVENANCES)
     )
     numerator = session.scalar(select(func.count()).select_from(Dossier).where(*period, reused)) or 0
     return Rate(numerator, denominator)

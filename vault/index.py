@@ -63,8 +63,26 @@ class DocumentState(enum.StrEnum):
 
 
 class Provenance(enum.StrEnum):
-    NEW_SCAN = "new_scan"
-    REUSED = "reused"
+    """Where a dossier component came from (the official formulas count the last three as reuse of
+    already digitised data, and ``portal_store`` also as linked to the citizen store, indicator 4.4)."""
+
+    NEW_SCAN = "new_scan"  # scanned at the counter for this dossier
+    REUSED = "reused"  # a document already in the owner's vault here
+    NATIONAL_DB = "national_db"  # data taken from a national database (population, land, business…)
+    PORTAL_STORE = "portal_store"  # taken from the citizen's store on the national portal
+
+
+REUSE_PROVENANCES = (Provenance.REUSED, Provenance.NATIONAL_DB, Provenance.PORTAL_STORE)
+
+
+class DossierStep(enum.StrEnum):
+    """The five steps on the spot, in order."""
+
+    RECEIVED = "received"
+    APPRAISED = "appraised"
+    APPROVED = "approved"
+    SEALED = "sealed"
+    RETURNED = "returned"
 
 
 class Owner(Base):
@@ -177,19 +195,49 @@ class Dossier(Base):
     received_on: Mapped[date] = mapped_column(Date)  # local receipt date, for the daily sequence and rates
     sequence: Mapped[int] = mapped_column(Integer)
     clerk: Mapped[str] = mapped_column(String(64))
+    catalogue_version: Mapped[str | None] = mapped_column(String(32))  # the catalogue it was received under
+    deadline_on: Mapped[date | None] = mapped_column(Date)  # receipt date + the procedure's working days
+    result_document_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("documents.id"))
+    result_synced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # to the portal store
 
     owner: Mapped[Owner] = relationship()
     components: Mapped[list[DossierComponent]] = relationship(
         back_populates="dossier", order_by="DossierComponent.recorded_at"
     )
+    steps: Mapped[list[DossierStepRecord]] = relationship(
+        back_populates="dossier", order_by="DossierStepRecord.at"
+    )
+    result_document: Mapped[Document | None] = relationship(foreign_keys=[result_document_id])
 
-    __table_args__ = (UniqueConstraint("agency_code", "received_on", "sequence", name="uq_dossier_sequence"),)
+    __table_args__ = (
+        UniqueConstraint("agency_code", "received_on", "sequence", name="uq_dossier_sequence"),
+        Index("ix_dossiers_agency_received", "agency_code", "received_on"),
+    )
+
+
+class DossierStepRecord(Base):
+    """One of the five steps of a dossier: when (time and local date) and by whom."""
+
+    __tablename__ = "dossier_steps"
+    __table_args__ = (UniqueConstraint("dossier_id", "step", name="uq_dossier_step"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    dossier_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("dossiers.id"))
+    step: Mapped[DossierStep] = mapped_column(
+        Enum(DossierStep, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+    )
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    on: Mapped[date] = mapped_column(Date)  # local date of the step, for deadlines
+    actor: Mapped[str] = mapped_column(String(64))
+
+    dossier: Mapped[Dossier] = relationship(back_populates="steps")
 
 
 class DossierComponent(Base):
     __tablename__ = "dossier_components"
     __table_args__ = (
         UniqueConstraint("dossier_id", "component_code", "document_id", name="uq_component_doc"),
+        Index("ix_dossier_components_dossier", "dossier_id", "provenance"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)

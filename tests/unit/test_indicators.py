@@ -1,0 +1,143 @@
+"""The official indicators (§2) over a scripted scenario, each expected value worked out by hand."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+from schemas.procedures import load_catalogue
+from tests.indicator_scenario import A, B, Scenario, build
+from vault.dossiers import on_time, reuse_rate
+from vault.index import make_engine, make_sessionmaker, migrate
+from vault.indicators import IndicatorRow, compute_indicators
+
+OCT = (date(2026, 10, 1), date(2026, 10, 31))
+NOV = (date(2026, 11, 1), date(2026, 11, 30))
+
+
+@pytest.fixture()
+def scenario_session(tmp_path: Path) -> Iterator[tuple[Scenario, Session]]:
+    url = f"sqlite:///{tmp_path / 'index.db'}"
+    migrate(url)
+    sessions = make_sessionmaker(make_engine(url))
+    with sessions() as session, session.begin():
+        scenario = build(session)
+        yield scenario, session
+
+
+def figures(row: IndicatorRow) -> dict[str, tuple[int, int, str]]:
+    return {k: (r.numerator, r.denominator, str(r)) for k, r in row.rates.items()}
+
+
+def rows(session: Session, start: date, end: date, agencies: list[str]) -> dict[str, IndicatorRow]:
+    found = compute_indicators(session, load_catalogue(), start, end, agency_codes=agencies)
+    return {row.agency_code: row for row in found}
+
+
+# Expected figures shared with the PostgreSQL test. The dossiers (see tests/indicator_scenario.py):
+#   D1 A 05 Oct LLTP   app new, ID reused, BC reused; signed result synced to portal; returned 15 Oct ≤ 19 Oct
+#   D2 A 06 Oct LLTP   app/ID/BC new (ID expired, BC revoked: nothing reusable); signed result; 23 > 20 Oct
+#   D3 A 07 Oct resid. app new, ID new (O3's new ID was reusable), land cert from portal store; no written
+#                      result; open, deadline 16 Oct
+#   D4 A 08 Oct birth  app still processing (not digitised), ID reused; result unsigned; open, due 9 Oct
+#   D5 B 09 Oct birth  no components, no result; returned 12 Oct = deadline
+#   D6 A 02 Nov LLTP   app new, ID from national DB, BC new (O3's BC reusable); signed result; due 16 Nov
+#   D7 A 27 Nov marit. app new, ID reused; no result yet; deadline 2 Dec (not due on 30 Nov)
+EXPECTED_A_OCT = {
+    # 4.1: written-result dossiers D1, D2, D4 = 3; signed e-result D1, D2 = 2 → 2/3 = 66.666… → 66.67
+    "4.1": (2, 3, "66.67%"),
+    # 4.2: D1 (all digitised + e-result), D2 (same), D3 (digitised, no written result) = 3; D4 no → 3/4
+    "4.2": (3, 4, "75.00%"),
+    # 4.3: ≥ 1 component from digitised data: D1 (reused), D3 (portal store), D4 (reused) = 3 / 4
+    "4.3": (3, 4, "75.00%"),
+    # 4.4: D1 (e-result synced to portal), D3 (component from portal store) = 2 / 4
+    "4.4": (2, 4, "50.00%"),
+    # components: reused D1 ID, D1 BC, D3 land, D4 ID = 4; could have been: those 4 + D3's new ID = 5
+    # (application forms are single use; D2's ID and BC had nothing valid to reuse) → 4/5
+    "component_reuse": (4, 5, "80.00%"),
+    # on time as of 31 Oct: D1 yes; D2 late; D3, D4 open past deadline → late: 1/4
+    "on_time": (1, 4, "25.00%"),
+}
+EXPECTED_B_OCT = {
+    "4.1": (0, 1, "0.00%"),  # D5 is a birth registration (written result), no e-result: 0/1
+    "4.2": (0, 1, "0.00%"),  # no component at all: not digitised
+    "4.3": (0, 1, "0.00%"),
+    "4.4": (0, 1, "0.00%"),
+    "component_reuse": (0, 0, "N/A"),  # no components: empty denominator
+    "on_time": (1, 1, "100.00%"),  # returned on the deadline day
+}
+EXPECTED_A_NOV = {
+    "4.1": (1, 2, "50.00%"),  # D6, D7 both have written results; only D6 has a signed one
+    "4.2": (1, 2, "50.00%"),  # D6 yes; D7 components digitised but no e-result yet
+    "4.3": (2, 2, "100.00%"),  # D6 national DB, D7 reused
+    "4.4": (0, 2, "0.00%"),  # nothing from or to the portal store
+    "component_reuse": (2, 3, "66.67%"),  # D6 ID, D7 ID reused; D6 BC new although reusable → 2/3
+    "on_time": (0, 1, "0.00%"),  # D6 open past 16 Nov; D7 not due yet → 0/1
+}
+EXPECTED_A_OCT_NOV = {
+    "4.1": (3, 5, "60.00%"),  # 2 + 1 over 3 + 2
+    "4.2": (4, 6, "66.67%"),  # 3 + 1 over 4 + 2 = 66.666… → 66.67
+    "4.3": (5, 6, "83.33%"),  # 3 + 2 over 6 = 83.333… → 83.33
+    "4.4": (2, 6, "33.33%"),  # 2 + 0 over 6
+    "component_reuse": (6, 8, "75.00%"),  # 4 + 2 over 5 + 3
+    "on_time": (1, 5, "20.00%"),  # as of 30 Nov: D1 only; D2, D3, D4, D6 late; D7 not due
+}
+
+
+def test_october_per_agency(scenario_session: tuple[Scenario, Session]) -> None:
+    _, session = scenario_session
+    found = rows(session, *OCT, [A, B])
+    assert figures(found[A]) == EXPECTED_A_OCT
+    assert figures(found[B]) == EXPECTED_B_OCT
+
+
+def test_november_and_both_months(scenario_session: tuple[Scenario, Session]) -> None:
+    _, session = scenario_session
+    assert figures(rows(session, *NOV, [A])[A]) == EXPECTED_A_NOV
+    assert figures(rows(session, OCT[0], NOV[1], [A])[A]) == EXPECTED_A_OCT_NOV
+
+
+def test_empty_period_is_not_applicable(scenario_session: tuple[Scenario, Session]) -> None:
+    _, session = scenario_session
+    row = rows(session, date(2026, 12, 1), date(2026, 12, 31), [A])[A]
+    assert {str(rate) for rate in row.rates.values()} == {"N/A"}
+
+
+def test_reuse_rate_function_agrees_with_indicator_4_3(scenario_session: tuple[Scenario, Session]) -> None:
+    _, session = scenario_session
+    rate = reuse_rate(session, *OCT, A)
+    assert (rate.numerator, rate.denominator, rate.percent) == (3, 4, Decimal("75.00"))
+
+
+def test_deadlines_and_on_time_status(scenario_session: tuple[Scenario, Session]) -> None:
+    scenario, _ = scenario_session
+    d = scenario.dossiers
+    assert [d[n].deadline_on for n in ("D1", "D2", "D3", "D4", "D5", "D6", "D7")] == [
+        date(2026, 10, 19),  # Mon 5 Oct + 10 working days
+        date(2026, 10, 20),
+        date(2026, 10, 16),  # Wed 7 Oct + 7
+        date(2026, 10, 9),  # Thu 8 Oct + 1
+        date(2026, 10, 12),  # Fri 9 Oct + 1: over the weekend
+        date(2026, 11, 16),
+        date(2026, 12, 2),  # Fri 27 Nov + 3
+    ]
+    assert on_time(d["D1"], date(2026, 10, 31)) is True
+    assert on_time(d["D2"], date(2026, 10, 31)) is False
+    assert on_time(d["D7"], date(2026, 11, 30)) is None
+    assert on_time(d["D7"], date(2026, 12, 3)) is False
+
+
+def test_by_procedure_splits_the_agency(scenario_session: tuple[Scenario, Session]) -> None:
+    _, session = scenario_session
+    found = compute_indicators(session, load_catalogue(), *OCT, agency_codes=[A], by_procedure=True)
+    # D1, D2 are LLTP: reuse 1/2; D3 residence 1/1; D4 birth 1/1
+    assert {r.procedure_code: str(r.rates["4.3"]) for r in found} == {
+        "2.000488": "50.00%",
+        "1.004194": "100.00%",
+        "1.001193": "100.00%",
+    }

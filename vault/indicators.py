@@ -1,0 +1,220 @@
+"""The figures a province is ranked on (Decision 766/QĐ-TTg formula sheet, ../shared/domain/README.md §2),
+per agency and period, computed in SQL over the index; plus two internal figures.
+
+Every official figure is a ratio of dossiers received in the period (by receipt date, ``received_on``):
+- 4.1 electronic results: dossiers whose result is a validly signed electronic document in the vault /
+  dossiers of procedures that return a written result;
+- 4.2 digitisation: dossiers with at least one component whose every component is digitised (stored and
+  validly signed) and, where the procedure returns a written result, that got an electronic result /
+  all dossiers;
+- 4.3 reuse: dossiers with at least one component taken from already digitised data (reused from the
+  vault, a national database or the portal store) / all dossiers;
+- 4.4 linked to the citizen store: dossiers with a component taken from the portal store or whose
+  e-result was synced there / all dossiers.
+Internal: per-component reuse (components taken from digitised data / those plus the new scans for which
+a reusable document of the same type was already in the owner's vault at receipt) and on-time (returned
+on or before the deadline / returned, or still open after the deadline as of the report date).
+Rounded half-up to 2 decimals; N/A when the denominator is empty (:class:`vault.dossiers.Rate`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import and_, case, exists, func, not_, or_, select
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import ColumnElement
+
+from schemas.procedures import Catalogue
+from vault.dossiers import Rate
+from vault.index import (
+    REUSE_PROVENANCES,
+    Document,
+    DocumentState,
+    Dossier,
+    DossierComponent,
+    DossierStep,
+    DossierStepRecord,
+    Provenance,
+)
+
+INDICATORS: dict[str, str] = {
+    "4.1": "Kết quả điện tử / electronic results",
+    "4.2": "Tỷ lệ số hóa / digitisation rate",
+    "4.3": "Tỷ lệ tái sử dụng / reuse rate",
+    "4.4": "Kết nối kho dữ liệu / linked to the citizen store",
+    "component_reuse": "Tái sử dụng theo thành phần / per-component reuse",
+    "on_time": "Đúng hạn / on time",
+}
+DIGITISED_STATES = (DocumentState.STORED, DocumentState.NEEDS_REVIEW)
+# Application forms are filled in for one dossier (domain brief §4: "single use"): a new one is never a
+# missed reuse.
+SINGLE_USE_TYPES = ("application_form",)
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    agency_code: str
+    start: date
+    end: date
+    procedure_code: str | None = None  # None: all procedures of the agency
+    rates: dict[str, Rate] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "agency_code": self.agency_code,
+            "procedure_code": self.procedure_code,
+            "from": self.start.isoformat(),
+            "to": self.end.isoformat(),
+            "indicators": {
+                key: {
+                    "name": INDICATORS[key],
+                    "numerator": rate.numerator,
+                    "denominator": rate.denominator,
+                    "percent": None if rate.percent is None else str(rate.percent),
+                }
+                for key, rate in self.rates.items()
+            },
+        }
+
+
+def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def compute_indicators(
+    session: Session,
+    catalogue: Catalogue,
+    start: date,
+    end: date,
+    *,
+    agency_codes: Iterable[str] | None = None,
+    by_procedure: bool = False,
+    as_of: date | None = None,
+) -> list[IndicatorRow]:
+    """All indicators for dossiers received in [start, end], one row per agency (and per procedure when
+    ``by_procedure``). ``as_of``: the report date for on-time status of open dossiers (default ``end``)."""
+    as_of = as_of or end
+    agency_codes = None if agency_codes is None else list(agency_codes)
+    written_codes = [p.code for p in catalogue.procedures if p.result.issues_written_result]
+    result_doc = aliased(Document)
+    component_doc = aliased(Document)
+
+    written = Dossier.procedure_code.in_(written_codes)
+    e_result = and_(
+        written,
+        exists().where(
+            result_doc.id == Dossier.result_document_id,
+            result_doc.signature_valid.is_(True),
+            result_doc.state.in_(DIGITISED_STATES),
+        ),
+    )
+    has_component = exists().where(DossierComponent.dossier_id == Dossier.id)
+    undigitised_component = exists().where(
+        DossierComponent.dossier_id == Dossier.id,
+        component_doc.id == DossierComponent.document_id,
+        or_(not_(component_doc.state.in_(DIGITISED_STATES)), not_(component_doc.signature_valid.is_(True))),
+    )
+    digitised = and_(has_component, not_(undigitised_component), or_(not_(written), e_result))
+    reused = exists().where(
+        DossierComponent.dossier_id == Dossier.id, DossierComponent.provenance.in_(REUSE_PROVENANCES)
+    )
+    linked = or_(
+        exists().where(
+            DossierComponent.dossier_id == Dossier.id,
+            DossierComponent.provenance == Provenance.PORTAL_STORE,
+        ),
+        and_(e_result, Dossier.result_synced_at.is_not(None)),
+    )
+    returned_on = (
+        select(DossierStepRecord.on)
+        .where(DossierStepRecord.dossier_id == Dossier.id, DossierStepRecord.step == DossierStep.RETURNED)
+        .scalar_subquery()
+    )
+    in_time = and_(Dossier.deadline_on.is_not(None), returned_on <= Dossier.deadline_on)
+    due = and_(
+        Dossier.deadline_on.is_not(None),
+        or_(returned_on.is_not(None), Dossier.deadline_on < as_of),
+    )
+
+    keys = [Dossier.agency_code] + ([Dossier.procedure_code] if by_procedure else [])
+    period = [Dossier.received_on >= start, Dossier.received_on <= end]
+    if agency_codes is not None:
+        period.append(Dossier.agency_code.in_(agency_codes))
+    dossier_query = (
+        select(
+            *keys,
+            func.count().label("total"),
+            _count(written).label("written"),
+            _count(e_result).label("e_result"),
+            _count(digitised).label("digitised"),
+            _count(reused).label("reused"),
+            _count(linked).label("linked"),
+            _count(in_time).label("in_time"),
+            _count(due).label("due"),
+        )
+        .where(*period)
+        .group_by(*keys)
+    )
+
+    # Per-component reuse: reused components, and new scans for which a reusable document of the same
+    # type was already in the owner's vault when the dossier was received.
+    other = aliased(Document)
+    reusable_existed = exists().where(
+        component_doc.document_type.not_in(SINGLE_USE_TYPES),
+        other.owner_id == Dossier.owner_id,
+        other.document_type == component_doc.document_type,
+        other.id != component_doc.id,
+        other.state == DocumentState.STORED,
+        other.signature_valid.is_(True),
+        or_(other.revoked_at.is_(None), other.revoked_at > Dossier.received_at),
+        other.superseded_by.is_(None),
+        or_(other.valid_until.is_(None), other.valid_until >= Dossier.received_on),
+        other.created_at < Dossier.received_at,
+    )
+    component_reused = DossierComponent.provenance.in_(REUSE_PROVENANCES)
+    component_query = (
+        select(
+            *keys,
+            _count(component_reused).label("reused"),
+            _count(or_(component_reused, reusable_existed)).label("reusable"),
+        )
+        .select_from(DossierComponent)
+        .join(Dossier, Dossier.id == DossierComponent.dossier_id)
+        .join(component_doc, component_doc.id == DossierComponent.document_id)
+        .where(*period)
+        .group_by(*keys)
+    )
+    components = {tuple(row[: len(keys)]): row for row in session.execute(component_query)}
+
+    rows = []
+    for row in session.execute(dossier_query):
+        key = tuple(row[: len(keys)])
+        parts = components.get(key)
+        rows.append(
+            IndicatorRow(
+                agency_code=row.agency_code,
+                procedure_code=row.procedure_code if by_procedure else None,
+                start=start,
+                end=end,
+                rates={
+                    "4.1": Rate(row.e_result, row.written),
+                    "4.2": Rate(row.digitised, row.total),
+                    "4.3": Rate(row.reused, row.total),
+                    "4.4": Rate(row.linked, row.total),
+                    "component_reuse": Rate(parts.reused, parts.reusable) if parts else Rate(0, 0),
+                    "on_time": Rate(row.in_time, row.due),
+                },
+            )
+        )
+    if agency_codes is not None and not by_procedure:
+        present = {r.agency_code for r in rows}
+        rows.extend(
+            IndicatorRow(agency_code=code, start=start, end=end, rates={k: Rate(0, 0) for k in INDICATORS})
+            for code in agency_codes
+            if code not in present
+        )
+    rows.sort(key=lambda r: (r.agency_code, r.procedure_code or ""))
+    return rows
