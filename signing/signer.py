@@ -30,7 +30,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-from asn1crypto import algos
+from asn1crypto import algos, cms
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -245,6 +245,7 @@ class _ParsedKeySigner(signers.SimpleSigner):
                 "The signing key is neither RSA nor ECDSA.", "Khóa ký không phải RSA hoặc ECDSA."
             )
         self._key = key
+        self._certificate_set: cms.CertificateSet | None = None
         cert = self.signing_cert
         self._signing_certificate_v2 = (
             None
@@ -262,6 +263,41 @@ class _ParsedKeySigner(signers.SimpleSigner):
                 yield self._signing_certificate_v2
             else:
                 yield provider
+
+    def _package_signature(
+        self,
+        *,
+        digest_algorithm: str,
+        cms_version: Any,
+        signed_attrs: cms.CMSAttributes,
+        signature: bytes,
+        unsigned_attrs: cms.CMSAttributes | None,
+        encap_content_info: Any,
+    ) -> cms.ContentInfo:
+        """pyHanko's SignedData assembly, with the certificate set encoded once instead of per document.
+
+        Re-encoding the certificates (asn1crypto re-tags every value placed in a new structure) took about
+        as long as the RSA signature itself.
+        """
+        sig_info = self.signer_info(digest_algorithm, signed_attrs, signature)
+        if unsigned_attrs is not None:
+            sig_info["unsigned_attrs"] = unsigned_attrs
+        if self._certificate_set is None:
+            certs = {c.dump(): c for c in self.cert_registry}
+            if self.signing_cert is not None:
+                certs[self.signing_cert.dump()] = self.signing_cert
+            choices = [cms.CertificateChoices(name="certificate", value=c) for c in certs.values()]
+            self._certificate_set = cms.CertificateSet.load(cms.CertificateSet(choices).dump())
+        signed_data = cms.SignedData(
+            {
+                "version": cms_version,
+                "digest_algorithms": cms.DigestAlgorithms((sig_info["digest_algorithm"],)),
+                "encap_content_info": encap_content_info or {"content_type": "data"},
+                "certificates": self._certificate_set,
+                "signer_infos": [sig_info],
+            }
+        )
+        return cms.ContentInfo({"content_type": cms.ContentType("signed_data"), "content": signed_data})
 
     def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
         mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
