@@ -59,7 +59,8 @@ def _document(
     return document
 
 
-def build(session: Session) -> Scenario:
+def build(session: Session, a: str = A, b: str = B) -> Scenario:
+    """The scenario under agency codes ``a`` and ``b``."""
     catalogue = load_catalogue()
     lltp, birth, residence, marital = (
         catalogue.get(code) for code in ("2.000488", "1.001193", "1.004194", "1.004873")
@@ -112,7 +113,7 @@ def build(session: Session) -> Scenario:
             record_step(session, dossier, step, "official-1", at(returned, 9 + list(DossierStep).index(step)))
 
     # ---- October, agency A
-    d1 = dossier("D1", o1, "2.000488", A, date(2026, 10, 5))  # Mon; deadline +10 wd = Mon 19 Oct
+    d1 = dossier("D1", o1, "2.000488", a, date(2026, 10, 5))  # Mon; deadline +10 wd = Mon 19 Oct
     scan(d1, "application_form")
     take(d1, d["o1_id"], Provenance.REUSED)
     take(d1, d["o1_bc"], Provenance.REUSED)
@@ -125,7 +126,7 @@ def build(session: Session) -> Scenario:
     )
     steps(d1, date(2026, 10, 15))
 
-    d2 = dossier("D2", o2, "2.000488", A, date(2026, 10, 6))  # Tue; deadline Tue 20 Oct
+    d2 = dossier("D2", o2, "2.000488", a, date(2026, 10, 6))  # Tue; deadline Tue 20 Oct
     scan(d2, "application_form")
     scan(d2, "cccd_2021", valid_until=date(2040, 1, 1))  # the expired one could not be reused
     scan(d2, "birth_certificate")  # the revoked one could not be reused
@@ -134,12 +135,12 @@ def build(session: Session) -> Scenario:
     )
     steps(d2, date(2026, 10, 23))  # returned Fri 23 Oct: late
 
-    d3 = dossier("D3", o3, "1.004194", A, date(2026, 10, 7))  # Wed; +7 wd = Fri 16 Oct; never returned
+    d3 = dossier("D3", o3, "1.004194", a, date(2026, 10, 7))  # Wed; +7 wd = Fri 16 Oct; never returned
     scan(d3, "application_form")
     scan(d3, "cccd_2021", valid_until=date(2040, 1, 1))  # O3's new ID could have been reused
     take(d3, _document(session, o3, "land_certificate", at(date(2026, 10, 7))), Provenance.PORTAL_STORE)
 
-    d4 = dossier("D4", o1, "1.001193", A, date(2026, 10, 8))  # Thu; +1 wd = Fri 9 Oct; never returned
+    d4 = dossier("D4", o1, "1.001193", a, date(2026, 10, 8))  # Thu; +1 wd = Fri 9 Oct; never returned
     scan(d4, "application_form", state=DocumentState.PROCESSING, signature_valid=None)  # not digitised
     take(d4, d["o1_id"], Provenance.REUSED)
     set_result(
@@ -150,11 +151,11 @@ def build(session: Session) -> Scenario:
     )  # no e-result
 
     # ---- October, agency B
-    d5 = dossier("D5", o2, "1.001193", B, date(2026, 10, 9))  # Fri; deadline Mon 12 Oct
+    d5 = dossier("D5", o2, "1.001193", b, date(2026, 10, 9))  # Fri; deadline Mon 12 Oct
     steps(d5, date(2026, 10, 12))  # on time; no components, no result
 
     # ---- November, agency A
-    d6 = dossier("D6", o3, "2.000488", A, date(2026, 11, 2))  # Mon; deadline Mon 16 Nov; never returned
+    d6 = dossier("D6", o3, "2.000488", a, date(2026, 11, 2))  # Mon; deadline Mon 16 Nov; never returned
     scan(d6, "application_form")
     take(d6, _document(session, o3, "cccd_2024", at(date(2026, 11, 2))), Provenance.NATIONAL_DB)
     scan(d6, "birth_certificate")  # O3's birth certificate could have been reused
@@ -162,7 +163,7 @@ def build(session: Session) -> Scenario:
         session, d6, lltp, _document(session, o3, "criminal_record_certificate", at(date(2026, 11, 10)))
     )
 
-    d7 = dossier("D7", o1, "1.004873", A, date(2026, 11, 27))  # Fri; +3 wd = Wed 2 Dec: not due on 30 Nov
+    d7 = dossier("D7", o1, "1.004873", a, date(2026, 11, 27))  # Fri; +3 wd = Wed 2 Dec: not due on 30 Nov
     scan(d7, "application_form")
     take(d7, d["o1_id"], Provenance.REUSED)
     assert residence.code and marital.code

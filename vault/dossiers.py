@@ -27,6 +27,9 @@ from vault.index import (
 )
 
 STEP_ORDER = tuple(DossierStep)
+# Application forms are filled in for one dossier (domain brief §4: "single use"): never proposed for reuse,
+# and a new one is never a missed reuse.
+SINGLE_USE_TYPES = ("application_form",)
 
 # Circular 01/2018/TT-VPCP Art. 19: V1V2V3.Z1Z2.Y1Y2.MX1X2-YYMMDD-XXXX
 AGENCY_CODE = re.compile(r"^[0-9A-Z]{3}\.[0-9A-Z]{2}\.[0-9A-Z]{2}\.[A-Z0-9]{3}$")
@@ -237,7 +240,8 @@ def propose_reuse(
     for component in procedure.components:
         if component.code in have:
             continue
-        candidates = reusable_documents(session, dossier.owner, component.accepts, today)
+        accepts = tuple(t for t in component.accepts if t not in SINGLE_USE_TYPES)
+        candidates = reusable_documents(session, dossier.owner, accepts, today) if accepts else []
         if candidates:
             document = candidates[0]
             proposals.append(

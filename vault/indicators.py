@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from schemas.procedures import Catalogue
-from vault.dossiers import Rate
+from vault.dossiers import SINGLE_USE_TYPES, Rate
 from vault.index import (
     REUSE_PROVENANCES,
     Document,
@@ -49,9 +49,6 @@ INDICATORS: dict[str, str] = {
     "on_time": "Đúng hạn / on time",
 }
 DIGITISED_STATES = (DocumentState.STORED, DocumentState.NEEDS_REVIEW)
-# Application forms are filled in for one dossier (domain brief §4: "single use"): a new one is never a
-# missed reuse.
-SINGLE_USE_TYPES = ("application_form",)
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,18 @@ import pytest
 from sqlalchemy.orm import Session
 
 from schemas.procedures import load_catalogue
-from tests.indicator_scenario import A, B, Scenario, build
-from vault.dossiers import on_time, reuse_rate
-from vault.index import make_engine, make_sessionmaker, migrate
+from tests.indicator_scenario import A, B, Scenario, at, build
+from vault.dossiers import (
+    InvalidResult,
+    StepOutOfOrder,
+    on_time,
+    propose_reuse,
+    record_step,
+    register_dossier,
+    reuse_rate,
+    set_result,
+)
+from vault.index import Document, DocumentState, DossierStep, make_engine, make_sessionmaker, migrate
 from vault.indicators import IndicatorRow, compute_indicators
 
 OCT = (date(2026, 10, 1), date(2026, 10, 31))
@@ -141,3 +150,89 @@ def test_by_procedure_splits_the_agency(scenario_session: tuple[Scenario, Sessio
         "1.004194": "100.00%",
         "1.001193": "100.00%",
     }
+
+
+def test_expired_revoked_superseded_and_others_documents_are_never_proposed(
+    scenario_session: tuple[Scenario, Session],
+) -> None:
+    scenario, session = scenario_session
+    catalogue = load_catalogue()
+    lltp = catalogue.get("2.000488")
+    docs = scenario.documents
+    received = date(2026, 12, 1)
+    proposed = {}
+    for name in ("o1", "o2", "o3"):
+        dossier = register_dossier(
+            session, scenario.owners[name], lltp, agency_code=A, clerk="c", received_at=at(received)
+        )
+        proposed[name] = {
+            (p.component_code, p.document_id) for p in propose_reuse(session, dossier, lltp, received)
+        }
+    assert proposed["o1"] == {("id_card", docs["o1_id"].id), ("birth_certificate", docs["o1_bc"].id)}
+    # O2's own ID from D2 (valid to 2040) and BC from D2 are proposed; the expired ID and revoked BC never
+    assert docs["o2_id_expired"].id not in {d for _, d in proposed["o2"]}
+    assert docs["o2_bc_revoked"].id not in {d for _, d in proposed["o2"]}
+    # O3: the superseded ID never; no document of another owner for anybody
+    assert docs["o3_id_old"].id not in {d for _, d in proposed["o3"]}
+    owners_of = {
+        name: {session.get(Document, d).owner_id for _, d in proposed[name]}  # type: ignore[union-attr]
+        for name in proposed
+    }
+    assert owners_of == {name: {scenario.owners[name].id} for name in proposed}
+
+
+def test_a_result_becomes_reusable_by_the_next_procedure(scenario_session: tuple[Scenario, Session]) -> None:
+    scenario, session = scenario_session
+    catalogue = load_catalogue()
+    birth, lltp = catalogue.get("1.001193"), catalogue.get("2.000488")
+    child = scenario.owners["o2"]  # O2's own birth certificate was revoked: nothing to reuse before
+    first = register_dossier(
+        session, child, birth, agency_code=A, clerk="c", received_at=at(date(2026, 12, 1))
+    )
+    result = Document(
+        owner_id=child.id,
+        original_sha256="e" * 64,
+        original_size=1,
+        media_type="application/pdf",
+        state=DocumentState.STORED,
+        document_type="birth_certificate",
+        original_object="v1/r",
+        signature_valid=True,
+        signature_level="B-LT",
+    )
+    session.add(result)
+    session.flush()
+    set_result(session, first, birth, result)
+    second = register_dossier(
+        session, child, lltp, agency_code=A, clerk="c", received_at=at(date(2026, 12, 2))
+    )
+    proposals = propose_reuse(session, second, lltp, date(2026, 12, 2))
+    assert ("birth_certificate", result.id) in {(p.component_code, p.document_id) for p in proposals}
+
+
+def test_a_result_must_be_the_owners_document_of_the_result_type(
+    scenario_session: tuple[Scenario, Session],
+) -> None:
+    scenario, session = scenario_session
+    lltp = load_catalogue().get("2.000488")
+    dossier = scenario.dossiers["D6"]
+    with pytest.raises(InvalidResult):
+        set_result(session, dossier, lltp, scenario.documents["o1_bc"])  # another owner's
+    with pytest.raises(InvalidResult):
+        set_result(session, dossier, lltp, scenario.documents["o3_bc"])  # not the result type
+
+
+def test_steps_are_recorded_in_order(scenario_session: tuple[Scenario, Session]) -> None:
+    scenario, session = scenario_session
+    d6 = scenario.dossiers["D6"]
+    assert [s.step for s in d6.steps] == [DossierStep.RECEIVED]
+    assert d6.steps[0].actor == "clerk-1"
+    with pytest.raises(StepOutOfOrder):
+        record_step(session, d6, DossierStep.APPROVED, "official-1", at(date(2026, 11, 3)))
+    with pytest.raises(StepOutOfOrder):
+        record_step(session, d6, DossierStep.APPRAISED, "official-1", at(date(2026, 11, 1)))  # before receipt
+    record_step(session, d6, DossierStep.APPRAISED, "official-1", at(date(2026, 11, 3)))
+    with pytest.raises(StepOutOfOrder):
+        record_step(session, d6, DossierStep.APPRAISED, "official-1", at(date(2026, 11, 4)))
+    d1 = scenario.dossiers["D1"]
+    assert [(s.step.value, s.on) for s in d1.steps][-1] == ("returned", date(2026, 10, 15))

@@ -1,0 +1,51 @@
+"""The official indicators on the real PostgreSQL: the same hand-worked scenario, the same figures."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from schemas.procedures import load_catalogue
+from tests.indicator_scenario import build
+from tests.unit.test_indicators import (
+    EXPECTED_A_NOV,
+    EXPECTED_A_OCT,
+    EXPECTED_A_OCT_NOV,
+    EXPECTED_B_OCT,
+    figures,
+)
+from vault.index import make_engine, make_sessionmaker, migrate
+from vault.indicators import compute_indicators
+
+pytestmark = pytest.mark.integration
+
+# Agency codes of their own, so that other tests' dossiers in sohoa_test never enter these figures.
+A = "000.00.98.H47"
+B = "000.00.99.H47"
+
+
+def test_indicators_on_postgresql(test_settings: Any) -> None:
+    url = test_settings.database_url
+    assert url.startswith("postgresql")
+    migrate(url)
+    engine = make_engine(url)
+    session = make_sessionmaker(engine)()
+    transaction = session.begin()
+    try:
+        build(session, A, B)
+        catalogue = load_catalogue()
+
+        def row(start: date, end: date, agency: str) -> dict[str, tuple[int, int, str]]:
+            found = compute_indicators(session, catalogue, start, end, agency_codes=[A, B])
+            return figures(next(r for r in found if r.agency_code == agency))
+
+        assert row(date(2026, 10, 1), date(2026, 10, 31), A) == EXPECTED_A_OCT
+        assert row(date(2026, 10, 1), date(2026, 10, 31), B) == EXPECTED_B_OCT
+        assert row(date(2026, 11, 1), date(2026, 11, 30), A) == EXPECTED_A_NOV
+        assert row(date(2026, 10, 1), date(2026, 11, 30), A) == EXPECTED_A_OCT_NOV
+    finally:
+        transaction.rollback()
+        session.close()
+        engine.dispose()
