@@ -287,7 +287,18 @@ class _ParsedKeySigner(signers.SimpleSigner):
             if self.signing_cert is not None:
                 certs[self.signing_cert.dump()] = self.signing_cert
             choices = [cms.CertificateChoices(name="certificate", value=c) for c in certs.values()]
-            self._certificate_set = cms.CertificateSet.load(cms.CertificateSet(choices).dump())
+            # Parsed from a SignedData, so it already carries the field's implicit tag: not re-tagged (copied)
+            # again when placed in each document's SignedData.
+            template = cms.SignedData(
+                {
+                    "version": "v1",
+                    "digest_algorithms": [],
+                    "encap_content_info": {"content_type": "data"},
+                    "certificates": choices,
+                    "signer_infos": [],
+                }
+            )
+            self._certificate_set = cms.SignedData.load(template.dump())["certificates"]
         signed_data = cms.SignedData(
             {
                 "version": cms_version,
