@@ -117,8 +117,67 @@ def dossier_create(ctx: click.Context, owner_id: str, procedure_code: str) -> No
             agency_code=settings.agency_code,
             clerk=settings.clerk,
             received_at=datetime.now(UTC),
+            catalogue_version=load_catalogue().catalogue_version,
         )
-        click.echo(record.code)
+        click.echo(f"{record.code}  hạn / deadline {record.deadline_on}")
+
+
+@dossier.command("step")
+@click.argument("dossier_code")
+@click.argument("step", type=click.Choice(["appraised", "approved", "sealed", "returned"]))
+@click.option("--actor", help="who did the step (default: the configured clerk)")
+@click.pass_context
+def dossier_step(ctx: click.Context, dossier_code: str, step: str, actor: str | None) -> None:
+    """Record one of the five steps (thẩm định, phê duyệt, đóng dấu, trả kết quả), in order, now."""
+    from sohoa.app import build_vault
+    from vault.dossiers import StepOutOfOrder, find_dossier, on_time, record_step
+    from vault.index import DossierStep
+
+    settings = _settings(ctx)
+    store = build_vault(settings)
+    with store.session() as session:
+        found = find_dossier(session, dossier_code)
+        if found is None:
+            raise click.ClickException("no such dossier")
+        try:
+            record_step(session, found, DossierStep(step), actor or settings.clerk, datetime.now(UTC))
+        except StepOutOfOrder as exc:
+            raise click.ClickException(str(exc)) from exc
+        status = on_time(found, date.today())
+        label = {True: "đúng hạn / on time", False: "quá hạn / late", None: "chưa đến hạn / not due"}[status]
+        click.echo(f"{found.code} {step}; hạn / deadline {found.deadline_on}: {label}")
+
+
+@dossier.command("result")
+@click.argument("dossier_code")
+@click.argument("document_id", type=click.UUID)
+@click.option("--synced", is_flag=True, help="the e-result was synced to the citizen's portal store")
+@click.pass_context
+def dossier_result(ctx: click.Context, dossier_code: str, document_id: uuid.UUID, synced: bool) -> None:
+    """Link the dossier's result: a signed document of the owner in the vault, of the result type."""
+    from schemas.procedures import load_catalogue
+    from sohoa.app import build_vault
+    from vault.dossiers import InvalidResult, find_dossier, set_result
+    from vault.index import Document
+
+    settings = _settings(ctx)
+    store = build_vault(settings)
+    with store.session() as session:
+        found = find_dossier(session, dossier_code)
+        document = session.get(Document, document_id)
+        if found is None or document is None:
+            raise click.ClickException("no such dossier or document")
+        try:
+            set_result(
+                session,
+                found,
+                load_catalogue().get(found.procedure_code),
+                document,
+                synced_at=datetime.now(UTC) if synced else None,
+            )
+        except InvalidResult as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"{found.code}: result {document_id}")
 
 
 # ---------------------------------------------------------------- intake
@@ -606,6 +665,78 @@ def reuse_report(ctx: click.Context, start: datetime | None, end: datetime | Non
         f"Tỷ lệ tái sử dụng / reuse rate {first}..{last}, agency {settings.agency_code}: "
         f"{rate.numerator}/{rate.denominator} = {rate}"
     )
+
+
+# ---------------------------------------------------------------- indicators
+@main.command()
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), required=True, help="first receipt date")
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), required=True, help="last receipt date")
+@click.option("--agency", "agencies", multiple=True, help="agency code (repeatable; default: every agency)")
+@click.option("--by-procedure", is_flag=True, help="one row per agency and procedure")
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="report date for on-time (default: --to)")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
+@click.pass_context
+def indicators(
+    ctx: click.Context,
+    start: datetime,
+    end: datetime,
+    agencies: tuple[str, ...],
+    by_procedure: bool,
+    as_of: datetime | None,
+    fmt: str,
+) -> None:
+    """Official indicators 4.1-4.4 (Decision 766/QĐ-TTg) plus per-component reuse and on-time, per agency."""
+    import csv
+
+    from schemas.procedures import load_catalogue
+    from sohoa.app import build_vault
+    from vault.indicators import INDICATORS, compute_indicators
+
+    store = build_vault(_settings(ctx))
+    with store.session() as session:
+        rows = compute_indicators(
+            session,
+            load_catalogue(),
+            start.date(),
+            end.date(),
+            agency_codes=list(agencies) or None,
+            by_procedure=by_procedure,
+            as_of=as_of.date() if as_of else None,
+        )
+    if fmt == "json":
+        click.echo(json.dumps([row.as_dict() for row in rows], ensure_ascii=False, indent=2))
+        return
+    if fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(
+            [
+                "agency_code",
+                "procedure_code",
+                "from",
+                "to",
+                "indicator",
+                "numerator",
+                "denominator",
+                "percent",
+            ]
+        )
+        for row in rows:
+            for key, rate in row.rates.items():
+                percent = "N/A" if rate.percent is None else str(rate.percent)
+                cells = [row.agency_code, row.procedure_code or "", row.start, row.end, key]
+                writer.writerow([*cells, rate.numerator, rate.denominator, percent])
+        return
+    click.echo(f"{start.date()}..{end.date()}")
+    for key, name in INDICATORS.items():
+        click.echo(f"  {key:<16} {name}")
+    header = f"{'agency':<14} {'procedure':<9} " + " ".join(f"{key:>16}" for key in INDICATORS)
+    click.echo(header)
+    for row in rows:
+        line = " ".join(
+            f"{f'{r.numerator}/{r.denominator} ' + ('N/A' if r.percent is None else f'{r.percent}%'):>16}"
+            for r in row.rates.values()
+        )
+        click.echo(f"{row.agency_code:<14} {row.procedure_code or '*':<9} {line}")
 
 
 # ---------------------------------------------------------------- workers
