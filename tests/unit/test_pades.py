@@ -310,6 +310,14 @@ def test_official_then_seal_all_valid(services: Services, tmp_path: Path) -> Non
     assert_pdfsig_valid(both, tmp_path, 2)
     assert openssl_verify_all(both, pki.ca_chain_path, tmp_path) == [0, 0]
 
+    xml = verify_pdf(both, pki.trust_roots, etsi_report=True).etsi_report_xml
+    assert xml is not None
+    tree = etree.fromstring(xml.encode())
+    ns = {"vr": "http://uri.etsi.org/19102/v1.2.1#"}
+    assert len(tree.findall("vr:SignatureValidationReport", ns)) == 2  # one report for both signatures
+    ids = [o.get("id") for o in tree.findall("vr:SignatureValidationObjects/vr:ValidationObject", ns)]
+    assert ids and len(ids) == len(set(ids))
+
 
 # --- revocation at signing time -------------------------------------------------------------------
 
