@@ -1,0 +1,1 @@
+"""OCR quality benchmark: ``python -m bench.ocr_quality``."""

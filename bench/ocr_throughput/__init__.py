@@ -1,0 +1,1 @@
+"""OCR throughput benchmark: ``python -m bench.ocr_throughput``."""
