@@ -17,6 +17,8 @@ from sqlalchemy import func, select
 from sohoa.settings import Settings, load_settings
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from sohoa.services import ServiceConfig, ServiceStatus
     from vault.access import Actor
 
@@ -675,6 +677,13 @@ def reuse_report(ctx: click.Context, start: datetime | None, end: datetime | Non
 @click.option("--by-procedure", is_flag=True, help="one row per agency and procedure")
 @click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="report date for on-time (default: --to)")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
+@click.option(
+    "--chart",
+    "chart_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="also write a chart of --indicator per procedure per month (PNG + self-contained HTML) here",
+)
+@click.option("--indicator", "chart_indicator", default="4.3", help="indicator for --chart (default 4.3)")
 @click.pass_context
 def indicators(
     ctx: click.Context,
@@ -684,6 +693,8 @@ def indicators(
     by_procedure: bool,
     as_of: datetime | None,
     fmt: str,
+    chart_dir: Path | None,
+    chart_indicator: str,
 ) -> None:
     """Official indicators 4.1-4.4 (Decision 766/QĐ-TTg) plus per-component reuse and on-time, per agency."""
     import csv
@@ -703,6 +714,8 @@ def indicators(
             by_procedure=by_procedure,
             as_of=as_of.date() if as_of else None,
         )
+        if chart_dir is not None:
+            _write_chart(session, chart_dir, chart_indicator, start.date(), end.date(), agencies)
     if fmt == "json":
         click.echo(json.dumps([row.as_dict() for row in rows], ensure_ascii=False, indent=2))
         return
@@ -737,6 +750,25 @@ def indicators(
             for r in row.rates.values()
         )
         click.echo(f"{row.agency_code:<14} {row.procedure_code or '*':<9} {line}")
+
+
+def _write_chart(
+    session: Session, out: Path, indicator: str, start: date, end: date, agencies: tuple[str, ...]
+) -> None:
+    from schemas.procedures import load_catalogue
+    from vault.charts import chart_title, monthly_series, render_html, render_png
+    from vault.indicators import INDICATORS
+
+    if indicator not in INDICATORS:
+        raise click.ClickException(f"unknown indicator; one of {', '.join(INDICATORS)}")
+    agency = agencies[0] if len(agencies) == 1 else None
+    labels, series = monthly_series(session, load_catalogue(), start, end, indicator, agency)
+    title = chart_title(indicator) + (f" — {agency}" if agency else "")
+    out.mkdir(parents=True, exist_ok=True)
+    stem = f"indicator-{indicator.replace('.', '_')}"
+    render_png(title, labels, series, out / f"{stem}.png")
+    (out / f"{stem}.html").write_text(render_html(title, labels, series), encoding="utf-8")
+    click.echo(f"chart: {out / stem}.png, {out / stem}.html", err=True)
 
 
 # ---------------------------------------------------------------- workers

@@ -60,3 +60,26 @@ def test_table_shows_each_agency(scenario_db: str) -> None:
     assert A in output and "000.00.21.H47" in output
     assert "2/3 66.67%" in output
     assert "0/0 N/A" in output
+
+
+def test_chart_is_written_as_png_and_self_contained_html(scenario_db: str, tmp_path: Path) -> None:
+    from PIL import Image
+
+    out = tmp_path / "chart"
+    _run_range("2026-10-01", "2026-11-30", "--agency", A, "--chart", str(out), "--indicator", "4.3")
+    with Image.open(out / "indicator-4_3.png") as image:
+        assert image.format == "PNG" and image.size == (900, 420)
+    page = (out / "indicator-4_3.html").read_text(encoding="utf-8")
+    assert "<svg" in page and "http" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    # LLTP (2.000488) reuse: October D1 yes, D2 no → 50.00%; November D6 → 100.00%
+    assert "<tr><th>2.000488</th><td>50.00%</td><td>100.00%</td></tr>" in page
+    # residence (1.004194) only in October: November is N/A
+    assert "<tr><th>1.004194</th><td>100.00%</td><td>N/A</td></tr>" in page
+
+
+def _run_range(start: str, end: str, *args: str) -> str:
+    from sohoa.cli import main
+
+    result = CliRunner().invoke(main, ["indicators", "--from", start, "--to", end, *args])
+    assert result.exit_code == 0, result.output
+    return result.output
