@@ -174,7 +174,7 @@ def build_context(settings: Settings) -> WorkerContext:
 
 
 def build_broker(settings: Settings) -> dramatiq.Broker:
-    return make_broker(settings.redis_url)
+    return make_broker(settings.redis_url, namespace=settings.broker_namespace)
 
 
 class Runtime:

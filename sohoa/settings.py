@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     home: Path = Field(default_factory=_default_home, description="data, keys, PKI and local services")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; SQLite under home when unset")
     redis_url: str = "redis://127.0.0.1:16379/0"
+    broker_namespace: str = "sohoa"  # Redis key prefix of the queues (separates installations and test runs)
     s3_endpoint: str = "127.0.0.1:19000"
     s3_access_key: str = "sohoa-dev"
     s3_secret_key: SecretStr = SecretStr("sohoa-dev-secret-change-me")

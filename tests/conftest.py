@@ -3,8 +3,10 @@ MinIO, Redis and PostgreSQL on loopback, Tesseract and poppler. Nothing is mocke
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -32,33 +34,52 @@ def service_config():  # type: ignore[no-untyped-def]
     return config
 
 
+@contextmanager
+def temporary_database(service_config, prefix: str) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """A PostgreSQL database of its own on the real server (URL yielded), dropped afterwards."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(service_config.database_url("sohoa"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield service_config.database_url(name)
+    finally:
+        # WITH (FORCE) ends this role's leftover connections; an autovacuum worker on the new database cannot
+        # be ended by this role, so try again until it has finished.
+        for attempt in range(40):
+            try:
+                with admin.connect() as connection:
+                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                break
+            except (OperationalError, ProgrammingError):
+                if attempt == 39:
+                    raise
+                time.sleep(0.25)
+        admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def test_settings(service_config, tmp_path_factory) -> Iterator[object]:  # type: ignore[no-untyped-def]
-    """Settings for a test session: the real services, the ``sohoa_test`` database (reset), a bucket of
-    its own, a Redis database of its own, keys and PKI under a temporary home."""
-    import redis
-    from sqlalchemy import create_engine, text
-
+    """Settings for a test session: the real services, with a PostgreSQL database, a bucket and a broker
+    namespace of its own (so concurrent test runs on one machine never see each other's data), keys and
+    PKI under a temporary home."""
     from sohoa.app import initialise
     from sohoa.settings import Settings
 
-    database_url = service_config.database_url("sohoa_test")
-    engine = create_engine(database_url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    redis_url = service_config.redis_url(db=15)
-    redis.Redis.from_url(redis_url).flushdb()
-    settings = Settings(
-        home=tmp_path_factory.mktemp("sohoa-home"),
-        database_url=database_url,
-        redis_url=redis_url,
-        s3_endpoint=service_config.minio_endpoint,
-        s3_access_key=service_config.minio_root_user,
-        s3_secret_key=service_config.minio_root_password,
-        s3_bucket=f"sohoa-test-{uuid.uuid4().hex[:12]}",
-        agency_code="000.00.99.T01",
-    )
-    initialise(settings)
-    yield settings
+    with temporary_database(service_config, "sohoa_test") as database_url:
+        settings = Settings(
+            home=tmp_path_factory.mktemp("sohoa-home"),
+            database_url=database_url,
+            redis_url=service_config.redis_url(db=15),
+            broker_namespace=f"sohoa-test-{uuid.uuid4().hex[:12]}",
+            s3_endpoint=service_config.minio_endpoint,
+            s3_access_key=service_config.minio_root_user,
+            s3_secret_key=service_config.minio_root_password,
+            s3_bucket=f"sohoa-test-{uuid.uuid4().hex[:12]}",
+            agency_code="000.00.99.T01",
+        )
+        initialise(settings)
+        yield settings

@@ -8,7 +8,7 @@ from dramatiq.brokers.redis import RedisBroker
 
 
 def make_broker(
-    url: str, *, heartbeat_timeout_ms: int = 30_000, maintenance_chance: int = 100
+    url: str, *, namespace: str = "sohoa", heartbeat_timeout_ms: int = 30_000, maintenance_chance: int = 100
 ) -> dramatiq.Broker:
     """A broker for ``url`` (``redis://`` or ``amqp://``).
 
@@ -34,7 +34,7 @@ def make_broker(
     return RedisBroker(
         url=url,
         middleware=stack,
-        namespace="sohoa",
+        namespace=namespace,
         heartbeat_timeout=heartbeat_timeout_ms,
         maintenance_chance=maintenance_chance,
     )

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import time
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from minio import Minio
-from sqlalchemy import create_engine, text
-from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from sohoa.app import build_vault
+from tests.conftest import temporary_database
 from vault.vault import Vault
 
 
@@ -35,24 +32,6 @@ def fresh_database(service_config) -> Iterator[str]:  # type: ignore[no-untyped-
     """A database of its own, migrated, for tests that tamper with the audit log."""
     from vault.index import migrate
 
-    name = f"sohoa_audit_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(service_config.database_url("sohoa"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = service_config.database_url(name)
-    migrate(url)
-    try:
+    with temporary_database(service_config, "sohoa_audit") as url:
+        migrate(url)
         yield url
-    finally:
-        # WITH (FORCE) ends this role's leftover connections; an autovacuum worker on the new database cannot
-        # be ended by this role, so try again until it has finished.
-        for attempt in range(40):
-            try:
-                with admin.connect() as connection:
-                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                break
-            except (OperationalError, ProgrammingError):
-                if attempt == 39:
-                    raise
-                time.sleep(0.25)
-        admin.dispose()
