@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, case, exists, func, not_, or_, select
+from sqlalchemy import and_, case, func, not_, or_, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -99,47 +99,53 @@ def compute_indicators(
     result_doc = aliased(Document)
     component_doc = aliased(Document)
 
-    written = Dossier.procedure_code.in_(written_codes)
-    e_result = and_(
-        written,
-        exists().where(
-            result_doc.id == Dossier.result_document_id,
-            result_doc.signature_valid.is_(True),
-            result_doc.state.in_(DIGITISED_STATES),
-        ),
-    )
-    has_component = exists().where(DossierComponent.dossier_id == Dossier.id)
-    undigitised_component = exists().where(
-        DossierComponent.dossier_id == Dossier.id,
-        component_doc.id == DossierComponent.document_id,
-        or_(not_(component_doc.state.in_(DIGITISED_STATES)), not_(component_doc.signature_valid.is_(True))),
-    )
-    digitised = and_(has_component, not_(undigitised_component), or_(not_(written), e_result))
-    reused = exists().where(
-        DossierComponent.dossier_id == Dossier.id, DossierComponent.provenance.in_(REUSE_PROVENANCES)
-    )
-    linked = or_(
-        exists().where(
-            DossierComponent.dossier_id == Dossier.id,
-            DossierComponent.provenance == Provenance.PORTAL_STORE,
-        ),
-        and_(e_result, Dossier.result_synced_at.is_not(None)),
-    )
-    returned_on = (
-        select(DossierStepRecord.on)
-        .where(DossierStepRecord.dossier_id == Dossier.id, DossierStepRecord.step == DossierStep.RETURNED)
-        .scalar_subquery()
-    )
-    in_time = and_(Dossier.deadline_on.is_not(None), returned_on <= Dossier.deadline_on)
-    due = and_(
-        Dossier.deadline_on.is_not(None),
-        or_(returned_on.is_not(None), Dossier.deadline_on < as_of),
-    )
-
     keys = [Dossier.agency_code] + ([Dossier.procedure_code] if by_procedure else [])
     period = [Dossier.received_on >= start, Dossier.received_on <= end]
     if agency_codes is not None:
         period.append(Dossier.agency_code.in_(agency_codes))
+    in_period = select(Dossier.id).where(*period)
+
+    # One pass over the period's components, aggregated per dossier (joins, not a subquery per dossier).
+    undigitised_doc = or_(
+        not_(component_doc.state.in_(DIGITISED_STATES)), not_(component_doc.signature_valid.is_(True))
+    )
+    per_dossier = (
+        select(
+            DossierComponent.dossier_id.label("dossier_id"),
+            func.max(case((undigitised_doc, 1), else_=0)).label("undigitised"),
+            func.max(case((DossierComponent.provenance.in_(REUSE_PROVENANCES), 1), else_=0)).label("reused"),
+            func.max(case((DossierComponent.provenance == Provenance.PORTAL_STORE, 1), else_=0)).label(
+                "portal"
+            ),
+        )
+        .join(component_doc, component_doc.id == DossierComponent.document_id)
+        .join(Dossier, Dossier.id == DossierComponent.dossier_id)
+        .where(*period)
+        .group_by(DossierComponent.dossier_id)
+        .subquery()
+    )
+    returned = (
+        select(DossierStepRecord.dossier_id.label("dossier_id"), DossierStepRecord.on.label("on"))
+        .where(DossierStepRecord.step == DossierStep.RETURNED, DossierStepRecord.dossier_id.in_(in_period))
+        .subquery()
+    )
+
+    written = Dossier.procedure_code.in_(written_codes)
+    e_result = and_(
+        written,
+        result_doc.id.is_not(None),
+        result_doc.signature_valid.is_(True),
+        result_doc.state.in_(DIGITISED_STATES),
+    )
+    digitised = and_(per_dossier.c.undigitised == 0, or_(not_(written), e_result))
+    reused = per_dossier.c.reused == 1
+    linked = or_(per_dossier.c.portal == 1, and_(e_result, Dossier.result_synced_at.is_not(None)))
+    in_time = and_(Dossier.deadline_on.is_not(None), returned.c.on <= Dossier.deadline_on)
+    due = and_(
+        Dossier.deadline_on.is_not(None),
+        or_(returned.c.on.is_not(None), Dossier.deadline_on < as_of),
+    )
+
     dossier_query = (
         select(
             *keys,
@@ -152,35 +158,53 @@ def compute_indicators(
             _count(in_time).label("in_time"),
             _count(due).label("due"),
         )
+        .select_from(Dossier)
+        .outerjoin(result_doc, result_doc.id == Dossier.result_document_id)
+        .outerjoin(per_dossier, per_dossier.c.dossier_id == Dossier.id)
+        .outerjoin(returned, returned.c.dossier_id == Dossier.id)
         .where(*period)
         .group_by(*keys)
     )
 
     # Per-component reuse: reused components, and new scans for which a reusable document of the same
-    # type was already in the owner's vault when the dossier was received.
+    # type was already in the owner's vault when the dossier was received (one join, then per component).
     other = aliased(Document)
-    reusable_existed = exists().where(
-        component_doc.document_type.not_in(SINGLE_USE_TYPES),
-        other.owner_id == Dossier.owner_id,
-        other.document_type == component_doc.document_type,
-        other.id != component_doc.id,
-        other.state == DocumentState.STORED,
-        other.signature_valid.is_(True),
-        or_(other.revoked_at.is_(None), other.revoked_at > Dossier.received_at),
-        other.superseded_by.is_(None),
-        or_(other.valid_until.is_(None), other.valid_until >= Dossier.received_on),
-        other.created_at < Dossier.received_at,
+    missed = (
+        select(DossierComponent.id.label("component_id"))
+        .join(Dossier, Dossier.id == DossierComponent.dossier_id)
+        .join(component_doc, component_doc.id == DossierComponent.document_id)
+        .join(
+            other,
+            and_(
+                other.owner_id == Dossier.owner_id,
+                other.document_type == component_doc.document_type,
+                other.id != component_doc.id,
+            ),
+        )
+        .where(
+            *period,
+            DossierComponent.provenance == Provenance.NEW_SCAN,
+            component_doc.document_type.not_in(SINGLE_USE_TYPES),
+            other.state == DocumentState.STORED,
+            other.signature_valid.is_(True),
+            or_(other.revoked_at.is_(None), other.revoked_at > Dossier.received_at),
+            other.superseded_by.is_(None),
+            or_(other.valid_until.is_(None), other.valid_until >= Dossier.received_on),
+            other.created_at < Dossier.received_at,
+        )
+        .distinct()
+        .subquery()
     )
     component_reused = DossierComponent.provenance.in_(REUSE_PROVENANCES)
     component_query = (
         select(
             *keys,
             _count(component_reused).label("reused"),
-            _count(or_(component_reused, reusable_existed)).label("reusable"),
+            _count(or_(component_reused, missed.c.component_id.is_not(None))).label("reusable"),
         )
         .select_from(DossierComponent)
         .join(Dossier, Dossier.id == DossierComponent.dossier_id)
-        .join(component_doc, component_doc.id == DossierComponent.document_id)
+        .outerjoin(missed, missed.c.component_id == DossierComponent.id)
         .where(*period)
         .group_by(*keys)
     )
