@@ -116,6 +116,7 @@ DEGRADATIONS: dict[str, tuple[int, list[Degradation]]] = {
     "jpeg q30": (300, [jpeg_artefacts(30)]),
     "low dpi 150": (150, []),
     "shadow": (300, [paper_tint(), vignette(0.45)]),
+    "upside down": (300, [rotate_by(180.0)]),
     "all combined": (
         200,
         [paper_tint(), rotate_by(-2.5), gaussian_blur(0.8), vignette(0.35), gaussian_noise(8.0),
