@@ -34,7 +34,7 @@ def _pipeline(pdf: Path) -> None:
     pdf.with_suffix(".sohoa.pdf").write_bytes(result.searchable_pdf)
 
 
-def _noop() -> None:
+def _noop(_: int) -> None:
     import pipeline.process  # noqa: F401
 
 
