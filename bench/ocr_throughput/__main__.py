@@ -7,7 +7,8 @@ run, ``--workers`` at a time (one per core, ``OMP_THREAD_LIMIT=1`` everywhere):
 - pipeline: ``process_document`` on each one-page PDF (rasterise, clean, gate, OCR, classify, extract,
   searchable PDF written to disk), in a warmed-up process pool;
 - raw Tesseract: ``tesseract page.png out -l vie --psm 3 pdf txt`` on the page image already extracted
-  (no rasterising, no cleaning: its best case);
+  (no rasterising, no cleaning: its best case), and with ``txt`` only (no searchable PDF: its PDF
+  renderer embeds the image losslessly, which is slow);
 - OCRmyPDF: ``ocrmypdf -l vie --jobs 1`` on each one-page PDF, ``--workers`` files at a time; and
   ``ocrmypdf -l vie --jobs N`` on one PDF holding all the pages (its own parallelism).
 """
@@ -38,9 +39,9 @@ def _noop(_: int) -> None:
     import pipeline.process  # noqa: F401
 
 
-def _tesseract(png: Path) -> None:
+def _tesseract(png: Path, configs: tuple[str, ...] = ("pdf", "txt")) -> None:
     subprocess.run(
-        ["tesseract", str(png), str(png.with_suffix(".tess")), "-l", "vie", "--psm", "3", "pdf", "txt"],
+        ["tesseract", str(png), str(png.with_suffix(".tess")), "-l", "vie", "--psm", "3", *configs],
         env=tess_env(),
         check=True,
         capture_output=True,
@@ -102,7 +103,10 @@ def main(argv: list[str] | None = None) -> int:
 
         seconds: dict[str, float] = {}
         with ThreadPoolExecutor(args.workers) as threads:
-            seconds["raw tesseract"] = timed(lambda: list(threads.map(_tesseract, pngs)))
+            seconds["raw tesseract (pdf txt)"] = timed(lambda: list(threads.map(_tesseract, pngs)))
+            seconds["raw tesseract (txt only)"] = timed(
+                lambda: list(threads.map(lambda p: _tesseract(p, ("txt",)), pngs))
+            )
         with ProcessPoolExecutor(args.workers) as pool:
             list(pool.map(_noop, range(args.workers)))  # warm: imports out of the timing
             seconds["sohoa pipeline"] = timed(lambda: list(pool.map(_pipeline, pdfs)))
