@@ -214,24 +214,39 @@ def _flatten_rotation(pdf: pikepdf.Pdf, page: pikepdf.Page) -> None:
 
 
 def apply_conversion_mark(pdf: bytes, mark: ConversionMark, options: MarkOptions | None = None) -> bytes:
-    """Stamp the conversion mark and QR code on every page (or the first) in a band above it."""
+    """Stamp the conversion mark and QR code on every page (or the first) in a band added above the
+    visible page (its crop box), so that nothing of the scan is covered. Pages turned with /Rotate
+    are made upright first, so the band is at the top as the page is seen."""
     options = options or MarkOptions()
     with pikepdf.open(io.BytesIO(pdf)) as document:
         overlays: list[pikepdf.Pdf] = []
+        forms: dict[float, tuple[pikepdf.Object, float]] = {}  # one overlay per page width
         pages = document.pages[:1] if options.first_page_only else document.pages
         for page in pages:
             _flatten_rotation(document, page)
-            x0, y0, x1, y1 = pdf_box(page.mediabox)
-            overlay_bytes, band = _overlay(mark, x1 - x0, options)
-            overlay = pikepdf.open(io.BytesIO(overlay_bytes))
-            overlays.append(overlay)
-            page.obj.MediaBox = pikepdf.Array([Decimal(str(v)) for v in (x0, y0, x1, y1 + band)])
+            m0, m1, m2, m3 = pdf_box(page.mediabox)
+            x0, y0, x1, y1 = pdf_box(page.obj.CropBox) if "/CropBox" in page.obj else (m0, m1, m2, m3)
+            width = round(x1 - x0, 2)
+            if width not in forms:
+                overlay_bytes, band = _overlay(mark, width, options)
+                overlay = pikepdf.open(io.BytesIO(overlay_bytes))
+                overlays.append(overlay)
+                form = document.copy_foreign(overlay.pages[0].as_form_xobject())
+                forms[width] = (form, band)
+            form, band = forms[width]
+            page.obj.MediaBox = _rect(m0, m1, m2, max(m3, y1 + band))
             if "/CropBox" in page.obj:
-                c0, c1, c2, c3 = pdf_box(page.obj.CropBox)
-                page.obj.CropBox = pikepdf.Array([Decimal(str(v)) for v in (c0, c1, c2, c3 + band)])
-            page.add_overlay(overlay.pages[0], pikepdf.Rectangle(x0, y1, x1, y1 + band))
+                page.obj.CropBox = _rect(x0, y0, x1, y1 + band)
+            for key in ("/TrimBox", "/BleedBox", "/ArtBox"):
+                if key in page.obj:
+                    del page.obj[key]
+            page.add_overlay(form, pikepdf.Rectangle(x0, y1, x1, y1 + band))
         buffer = io.BytesIO()
         document.save(buffer, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
         for overlay in overlays:
             overlay.close()
     return buffer.getvalue()
+
+
+def _rect(*values: float) -> pikepdf.Array:
+    return pikepdf.Array([Decimal(f"{v:.4f}") for v in values])
