@@ -4,11 +4,20 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
+
+# Vietnam keeps UTC+7 all year (no daylight saving time).
+VIETNAM_TZ = timezone(timedelta(hours=7), "UTC+07:00")
+
+
+def local_date(moment: datetime) -> date:
+    """The date in Vietnam of an aware moment (a naive one is taken as already local)."""
+    return moment.astimezone(VIETNAM_TZ).date() if moment.tzinfo is not None else moment.date()
+
 
 CALENDAR_PATH = Path(__file__).parent / "data" / "calendar.json"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

@@ -27,6 +27,13 @@ def _settings(ctx: click.Context) -> Settings:
     return ctx.ensure_object(dict).setdefault("settings", load_settings())
 
 
+def _today() -> date:
+    """Today's date in Vietnam, whatever the machine's time zone."""
+    from schemas.calendar import local_date
+
+    return local_date(datetime.now(UTC))
+
+
 @click.group()
 @click.pass_context
 def main(ctx: click.Context) -> None:
@@ -145,7 +152,7 @@ def dossier_step(ctx: click.Context, dossier_code: str, step: str, actor: str | 
             record_step(session, found, DossierStep(step), actor or settings.clerk, datetime.now(UTC))
         except StepOutOfOrder as exc:
             raise click.ClickException(str(exc)) from exc
-        status = on_time(found, date.today())
+        status = on_time(found, _today())
         label = {True: "đúng hạn / on time", False: "quá hạn / late", None: "chưa đến hạn / not due"}[status]
         click.echo(f"{found.code} {step}; hạn / deadline {found.deadline_on}: {label}")
 
@@ -633,7 +640,7 @@ def reuse_propose(ctx: click.Context, dossier_code: str, record: bool) -> None:
         if found is None:
             raise click.ClickException("no such dossier")
         procedure = load_catalogue().get(found.procedure_code)
-        proposals = propose_reuse(session, found, procedure, date.today())
+        proposals = propose_reuse(session, found, procedure, _today())
         for p in proposals:
             click.echo(
                 f"  {p.component_code}: document {p.document_id} "
@@ -642,7 +649,7 @@ def reuse_propose(ctx: click.Context, dossier_code: str, record: bool) -> None:
         if not proposals:
             click.echo("  nothing reusable")
         if record and proposals:
-            recorded = record_reuse(session, found, procedure, proposals, settings.clerk, date.today())
+            recorded = record_reuse(session, found, procedure, proposals, settings.clerk, _today())
             click.echo(f"recorded {len(recorded)} component(s) as reused")
 
 
@@ -658,8 +665,8 @@ def reuse_report(ctx: click.Context, start: datetime | None, end: datetime | Non
     from vault.dossiers import reuse_rate
 
     settings = _settings(ctx)
-    first = start.date() if start else date.today()
-    last = end.date() if end else first if start else date.today()
+    first = start.date() if start else _today()
+    last = end.date() if end else first if start else _today()
     store = build_vault(settings)
     with store.session() as session:
         rate = reuse_rate(session, first, last, settings.agency_code)

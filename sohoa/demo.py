@@ -5,13 +5,14 @@ from __future__ import annotations
 import signal
 import subprocess
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pipeline.samples import write_sample_batch
+from schemas.calendar import local_date
 from schemas.procedures import load_catalogue
 from sohoa.app import Runtime, initialise, worker_command, worker_environment
 from sohoa.settings import Settings
@@ -108,7 +109,7 @@ def run_demo(settings: Settings, *, seed: int, processes: int) -> int:
 
     say("== 5. Hồ sơ 2 / dossier 2 of the same citizen: reuse of digitised documents")
     second_procedure = catalogue.get(SECOND_PROCEDURE)
-    today = date.today()
+    today = local_date(datetime.now(UTC))
     with ctx.vault.session() as session:
         owner = ctx.vault.ensure_owner(session, owner_id)
         second = register_dossier(

@@ -12,7 +12,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from schemas.calendar import WorkingCalendar, load_calendar
+from schemas.calendar import WorkingCalendar, load_calendar, local_date
 from schemas.procedures import Procedure
 from vault.index import (
     REUSE_PROVENANCES,
@@ -62,8 +62,8 @@ def register_dossier(
 ) -> Dossier:
     """Create a dossier with the next daily sequence number of the agency (safe under concurrency), its
     deadline (receipt date + the procedure's working days) and its first step, *received*, by ``clerk``.
-    ``received_on`` is the local receipt date (defaults to the date of ``received_at``)."""
-    received_on = received_on or received_at.date()
+    ``received_on`` is the local receipt date (defaults to the date of ``received_at`` in Vietnam)."""
+    received_on = received_on or local_date(received_at)
     deadline_on = (calendar or load_calendar()).add_working_days(received_on, procedure.deadline_working_days)
     for _attempt in range(20):
         current = session.scalar(

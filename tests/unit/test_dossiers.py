@@ -148,3 +148,19 @@ def test_catalogue_is_valid_and_marks_unverified_codes() -> None:
     assert birth.verified and birth.result.document_type == "birth_certificate"
     assert any(not p.verified for p in catalogue.procedures)
     assert catalogue.get("2.000488").component_for("cccd_2021").code == "id_card"
+
+
+def test_receipt_date_is_the_date_in_vietnam(session: Session) -> None:
+    procedure = load_catalogue().get("2.000488")
+    owner = _owner(session, "a")
+    # 18:30 UTC on the 22nd is 01:30 on the 23rd in Vietnam (UTC+7): the dossier belongs to the 23rd.
+    late = register_dossier(
+        session,
+        owner,
+        procedure,
+        agency_code=AGENCY,
+        clerk="c",
+        received_at=datetime(2026, 11, 22, 18, 30, tzinfo=UTC),
+    )
+    assert late.received_on == date(2026, 11, 23)
+    assert late.code.endswith("-261123-0001")
