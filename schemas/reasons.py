@@ -7,6 +7,7 @@ Permanent reasons are never retried (see ../shared/DESIGN.md, "Errors are typed"
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -20,7 +21,12 @@ class Reason:
     def format(self, page: int | None = None, detail: str | None = None) -> tuple[str, str]:
         """Return (vi, en) messages with placeholders filled in."""
         values = {"page": page if page is not None else "?", "detail": detail or ""}
-        return self.vi.format(**values).strip(), self.en.format(**values).strip()
+        return _tidy(self.vi.format(**values)), _tidy(self.en.format(**values))
+
+
+def _tidy(message: str) -> str:
+    """Drop the gap an empty placeholder leaves ("cannot be read . Rescan" → "cannot be read. Rescan")."""
+    return re.sub(r"\s+([.,:;])", r"\1", re.sub(r" {2,}", " ", message)).strip()
 
 
 _REASONS = [
