@@ -26,11 +26,12 @@ import statistics
 import time
 from datetime import date
 
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select, text
 
+from bench.database import ensure_bench_database
 from schemas.procedures import Catalogue, Component, Procedure, Result, load_catalogue
 from vault.dossiers import propose_reuse
-from vault.index import Document, Dossier, Owner, make_engine, make_sessionmaker, migrate
+from vault.index import Document, Dossier, Owner, make_engine, make_sessionmaker
 from vault.indicators import compute_indicators
 
 DATABASE = "sohoa_bench_reuse"
@@ -99,29 +100,6 @@ POPULATE = [
 ]
 
 
-def ensure_database(rebuild: bool) -> str:
-    from sohoa.app import service_config
-    from sohoa.services import start
-    from sohoa.settings import Settings
-
-    config = service_config(Settings())
-    start(config)
-    admin = create_engine(config.database_url("sohoa"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        found = connection.execute(
-            text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": DATABASE}
-        ).first()
-        if found and rebuild:
-            connection.execute(text(f"DROP DATABASE {DATABASE} WITH (FORCE)"))
-            found = None
-        if not found:
-            connection.execute(text(f"CREATE DATABASE {DATABASE}"))
-    admin.dispose()
-    url = config.database_url(DATABASE)
-    migrate(url)
-    return url
-
-
 def populate(url: str) -> float:
     engine = make_engine(url)
     with engine.connect() as connection:
@@ -188,7 +166,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=1000)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    url = ensure_database(args.rebuild)
+    url = ensure_bench_database(DATABASE, rebuild=args.rebuild)
     built = populate(url)
     result = {"populate_seconds": round(built, 1), **measure(url, args.samples)}
     if args.json:

@@ -34,9 +34,10 @@ from typing import Any, BinaryIO, cast
 
 from sqlalchemy import create_engine, text
 
+from bench.database import ensure_bench_database
 from vault.access import Actor
 from vault.crypto import LocalKeyFileProvider
-from vault.index import Owner, make_engine, make_sessionmaker, migrate
+from vault.index import Owner, make_engine, make_sessionmaker
 from vault.naming import object_name
 from vault.store import ObjectStore, StoreOptions
 from vault.vault import Vault, VaultOptions, valid_documents_query
@@ -92,27 +93,6 @@ def bench_settings(home: Path, database: str = "sohoa") -> Any:
         s3_secret_key=config.minio_root_password,
         s3_bucket=BUCKET,
     )
-
-
-def ensure_database(settings: Any, rebuild: bool) -> str:
-    from sohoa.app import service_config
-    from sohoa.settings import Settings
-
-    config = service_config(Settings())
-    admin = create_engine(config.database_url("sohoa"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        exists = connection.execute(
-            text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": DATABASE}
-        ).first()
-        if exists and rebuild:
-            connection.execute(text(f"DROP DATABASE {DATABASE} WITH (FORCE)"))
-            exists = None
-        if not exists:
-            connection.execute(text(f"CREATE DATABASE {DATABASE}"))
-    admin.dispose()
-    url = config.database_url(DATABASE)
-    migrate(url)
-    return url
 
 
 def make_vault(home: Path, database_url: str) -> Vault:
@@ -550,7 +530,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="sohoa-bench-") as tmpdir:
         tmp = Path(tmpdir)
         home = REPO_ROOT / ".local" / "bench" / "home"  # kept: the pepper must match the kept lookup rows
-        database_url = ensure_database(bench_settings(home), options.rebuild)
+        database_url = ensure_bench_database(DATABASE, rebuild=options.rebuild)
         vault = make_vault(home, database_url)
         report: dict[str, Any] = {
             "when": datetime.now(UTC).isoformat(timespec="seconds"),
