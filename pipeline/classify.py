@@ -166,6 +166,12 @@ def _title_score(title: str, lines: list[str]) -> float:
     return best
 
 
+def _other_titles() -> tuple[str, ...]:
+    """Titles of documents not handled: OTHER_TITLES less those of the registered types."""
+    own = {_phrase_skeleton(t) for d in DOCUMENT_TYPES.values() for t in d.titles}
+    return tuple(t for t in OTHER_TITLES if _phrase_skeleton(t) not in own)
+
+
 def _is_header(line: str) -> bool:
     return any(line_ratio(h, line) >= 0.8 for h in NATIONAL_HEADER)
 
@@ -199,7 +205,7 @@ def classify(text: str) -> Classification:
     confidence, best_type, evidence, title = scored[0]
 
     # A page titled as a document we do not handle is unknown, whatever its labels say.
-    other = max(((_title_score(t, lines), t) for t in OTHER_TITLES), default=(0.0, ""))
+    other = max(((_title_score(t, lines), t) for t in _other_titles()), default=(0.0, ""))
     if other[0] > title:
         return Classification(
             DocumentType.UNKNOWN, round(min(confidence, 0.3), 3), (*evidence, f"other_title:{fold(other[1])}")

@@ -33,6 +33,7 @@ from schemas.documents import (
     MODELS,
     DocumentType,
     DocumentTypeDef,
+    ExtractedField,
     FieldDef,
     FieldKind,
 )
@@ -44,15 +45,6 @@ _SEPARATORS = " \t:;|/\\.,-_–—…~*'\"`"
 
 # Re-reads one line zone of a page: (page, (left, top, right, bottom), request) -> words in page coordinates
 ZoneReader = Callable[[OcrPage, tuple[int, int, int, int], ZoneRequest], list[Word]]
-
-
-@dataclass(frozen=True)
-class ExtractedField:
-    value: str | None  # normalised (ISO date, "Nam"/"Nữ", upper-case name…); None if not found/usable
-    raw: str  # as read
-    confidence: float  # 0-1
-    valid: bool
-    problems: tuple[str, ...] = ()  # codes such as "not_a_date", "sex_mismatch", "surname_repaired"
 
 
 @dataclass(frozen=True)

@@ -1,27 +1,45 @@
-"""Document types as data, their fields, and pydantic models of the extracted content.
+"""Document types as data, their fields, pydantic models of the extracted content, and the registry.
 
-First cut (issue 2): the 2021 citizen identity card (front side) and the birth certificate (form of
-Circular 04/2020/TT-BTP). See ../shared/domain/README.md §4. Labels are the printed ones; the
-classifier and the extractor compare them after removing diacritics, so they are written here once,
-exactly as printed.
+A document type is DATA: a :class:`DocumentTypeDef` (its printed title lines and field labels), a
+pydantic model (:class:`DocumentModel`), a :class:`ValidityRule`, and optionally a
+``normalise_fields`` hook for type-specific normalisation and cross-checks. Each type lives in its
+own module ``schemas/doctypes/<type>.py``; :data:`DOCUMENT_TYPES`, :data:`MODELS`, :data:`VALIDITY`
+and :data:`NORMALISERS` are built from the modules listed in ``schemas.doctypes.TYPE_MODULES`` on
+first use. See ../shared/domain/README.md §3-§4. Labels are the printed ones; the classifier and the
+extractor compare them after removing diacritics, so they are written once, exactly as printed.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import importlib
+import itertools
 import unicodedata
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, Protocol, TypeVar
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict
 
-from schemas.identifiers import normalise_sex, validate_personal_id
+from schemas.identifiers import normalise_sex
 
 
 class DocumentType(StrEnum):
     CCCD_2021 = "cccd_2021"
+    CCCD_2024 = "cccd_2024"
+    DRIVING_LICENCE = "driving_licence"
+    LAND_CERTIFICATE = "land_certificate"
+    ENTERPRISE_REGISTRATION_CERTIFICATE = "enterprise_registration_certificate"
     BIRTH_CERTIFICATE = "birth_certificate"
+    MARRIAGE_CERTIFICATE = "marriage_certificate"
+    MARITAL_STATUS_CONFIRMATION = "marital_status_confirmation"
+    RESIDENCE_CONFIRMATION = "residence_confirmation"
+    DIPLOMA = "diploma"
+    HEALTH_CERTIFICATE = "health_certificate"
+    ADMINISTRATIVE_DECISION = "administrative_decision"
+    APPLICATION_FORM = "application_form"
     UNKNOWN = "unknown"
 
     @property
@@ -31,7 +49,18 @@ class DocumentType(StrEnum):
 
 _TITLES_VI = {
     DocumentType.CCCD_2021: "Căn cước công dân",
+    DocumentType.CCCD_2024: "Thẻ căn cước",
+    DocumentType.DRIVING_LICENCE: "Giấy phép lái xe",
+    DocumentType.LAND_CERTIFICATE: "Giấy chứng nhận quyền sử dụng đất",
+    DocumentType.ENTERPRISE_REGISTRATION_CERTIFICATE: "Giấy chứng nhận đăng ký doanh nghiệp",
     DocumentType.BIRTH_CERTIFICATE: "Giấy khai sinh",
+    DocumentType.MARRIAGE_CERTIFICATE: "Giấy chứng nhận kết hôn",
+    DocumentType.MARITAL_STATUS_CONFIRMATION: "Giấy xác nhận tình trạng hôn nhân",
+    DocumentType.RESIDENCE_CONFIRMATION: "Giấy xác nhận thông tin về cư trú",
+    DocumentType.DIPLOMA: "Văn bằng",
+    DocumentType.HEALTH_CERTIFICATE: "Giấy khám sức khỏe",
+    DocumentType.ADMINISTRATIVE_DECISION: "Quyết định hành chính",
+    DocumentType.APPLICATION_FORM: "Tờ khai",
     DocumentType.UNKNOWN: "Không xác định",
 }
 
@@ -40,10 +69,11 @@ class FieldKind(StrEnum):
     TEXT = "text"
     NAME = "name"
     DATE = "date"
-    ID_NUMBER = "id_number"
+    ID_NUMBER = "id_number"  # 12-digit personal ID (checked against date of birth and sex)
     SEX = "sex"
     PLACE = "place"
-    NUMBER = "number"
+    NUMBER = "number"  # digits, possibly with "/" (re-read with the digits model)
+    CODE = "code"  # letters and digits, upper case, inner spaces removed (serials, licence classes)
 
 
 @dataclass(frozen=True)
@@ -72,6 +102,9 @@ class DocumentTypeDef:
     fields: tuple[FieldDef, ...]
     # Printed labels that are not extracted but end the value of the preceding field.
     other_labels: tuple[str, ...] = field(default=())
+    # Lines that identify another page or side of the same document (the back of a card, which
+    # repeats no title): a page with one of them and none of ``titles`` is that other side.
+    side_titles: tuple[str, ...] = field(default=())
 
     def field(self, name: str) -> FieldDef:
         for f in self.fields:
@@ -80,114 +113,143 @@ class DocumentTypeDef:
         raise KeyError(name)
 
 
+ValidityKind = Literal["printed_expiry", "months_from_issue", "no_expiry", "until_amended", "single_use"]
+
+
+@dataclass(frozen=True)
+class ValidityRule:
+    """How long a document of a type is valid.
+
+    ``printed_expiry``: until the date in ``expiry_field``; ``months_from_issue``: ``months`` after
+    the date in ``issue_field``; ``no_expiry``; ``until_amended`` (valid until replaced, e.g. a land
+    certificate); ``single_use`` (used by one procedure only, e.g. an application form). ``source``
+    cites the rule with its mark: [R] a regulation, [M] a measurement or market practice.
+    """
+
+    kind: ValidityKind
+    source: str
+    months: int | None = None
+    issue_field: str | None = None
+    expiry_field: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind == "printed_expiry" and not self.expiry_field:
+            raise ValueError("printed_expiry needs expiry_field")
+        if self.kind == "months_from_issue" and (not self.months or not self.issue_field):
+            raise ValueError("months_from_issue needs months and issue_field")
+
+    def expiry(self, values: Mapping[str, str | None]) -> dt.date | None:
+        """The last valid day given normalised field values (ISO dates); None: no known expiry."""
+        if self.kind == "printed_expiry" and self.expiry_field:
+            value = values.get(self.expiry_field)
+            return dt.date.fromisoformat(value) if value else None
+        if self.kind == "months_from_issue" and self.issue_field and self.months:
+            value = values.get(self.issue_field)
+            return add_months(dt.date.fromisoformat(value), self.months) if value else None
+        return None
+
+
+def add_months(date: dt.date, months: int) -> dt.date:
+    """``date`` plus ``months`` calendar months (the last day of a shorter month if needed)."""
+    index = date.year * 12 + date.month - 1 + months
+    year, month = divmod(index, 12)
+    for day in range(date.day, 27, -1):
+        try:
+            return dt.date(year, month + 1, day)
+        except ValueError:
+            continue
+    return dt.date(year, month + 1, min(date.day, 28))
+
+
+# ----------------------------------------------------------------------------------------------
+# Extracted fields (shared by the extractor and the type hooks)
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExtractedField:
+    value: str | None  # normalised (ISO date, "Nam"/"Nữ", upper-case name…); None if not found/usable
+    raw: str  # as read
+    confidence: float  # 0-1
+    valid: bool
+    problems: tuple[str, ...] = ()  # codes such as "not_a_date", "sex_mismatch", "surname_repaired"
+    source: str = "ocr"  # "ocr", "qr", "mrz" (a machine-readable zone whose own checks passed), "clerk"
+
+    def invalid(self, *codes: str) -> ExtractedField:
+        """The same field marked invalid with problem ``codes`` (names, never values)."""
+        return dataclasses.replace(self, valid=False, problems=(*self.problems, *codes))
+
+    def noted(self, *codes: str) -> ExtractedField:
+        """The same field with notes added, validity unchanged."""
+        return dataclasses.replace(self, problems=(*self.problems, *codes))
+
+
+class FieldsHook(Protocol):
+    """A type module's optional ``normalise_fields(fields)``: normalise values and cross-check
+    fields in place (replace entries of ``fields``: :meth:`ExtractedField.invalid` for a failed
+    check), and return document-level reason codes of ``schemas.reasons`` (may be empty). It runs
+    after the generic normalisation and cross-checks, before the validity (expiry) check."""
+
+    def __call__(self, fields: dict[str, ExtractedField]) -> list[str]: ...
+
+
+# ----------------------------------------------------------------------------------------------
+# Models and shared validators
+# ----------------------------------------------------------------------------------------------
+
+
+class DocumentModel(BaseModel):
+    """Base of every document model. hide_input_in_errors: a validation error must never carry
+    personal data into a log."""
+
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True, hide_input_in_errors=True)
+
+
+Sex = Literal["Nam", "Nữ"]
+
+
+def nfc_text(value: str) -> str:
+    """NFC, single spaces, not empty."""
+    text = " ".join(unicodedata.normalize("NFC", value).split())
+    if not text:
+        raise ValueError("must not be empty")
+    return text
+
+
+def optional_nfc_text(value: str | None) -> str | None:
+    return nfc_text(value) if value else None
+
+
+def sex_value(value: str) -> str:
+    normalised = normalise_sex(value)
+    if normalised is None:
+        raise ValueError("must be Nam or Nữ")
+    return normalised
+
+
+def sane_date(value: dt.date) -> dt.date:
+    if not 1900 <= value.year <= 2399:
+        raise ValueError("year outside 1900-2399")
+    return value
+
+
+def optional_sane_date(value: dt.date | None) -> dt.date | None:
+    return sane_date(value) if value is not None else None
+
+
+def dates_in_order(*dates: tuple[str, dt.date | None]) -> None:
+    """Raise ValueError naming the first pair of (name, date) out of order (earlier must come first)."""
+    known = [(name, date) for name, date in dates if date is not None]
+    for (first, a), (second, b) in itertools.pairwise(known):
+        if b < a:
+            raise ValueError(f"{second} must not precede {first}")
+
+
+# ----------------------------------------------------------------------------------------------
+# Shared data
+# ----------------------------------------------------------------------------------------------
+
 NATIONAL_HEADER = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
-
-CCCD_2021 = DocumentTypeDef(
-    type=DocumentType.CCCD_2021,
-    title_vi="Căn cước công dân",
-    titles=("CĂN CƯỚC CÔNG DÂN", "Citizen Identity Card"),
-    fields=(
-        FieldDef("id_number", "Số", FieldKind.ID_NUMBER, ("Số / No.:", "Số:", "No.:")),
-        FieldDef(
-            "full_name", "Họ và tên", FieldKind.NAME, ("Họ và tên / Full name:", "Họ và tên:", "Full name:")
-        ),
-        FieldDef(
-            "date_of_birth",
-            "Ngày sinh",
-            FieldKind.DATE,
-            ("Ngày sinh / Date of birth:", "Ngày sinh:", "Date of birth:"),
-        ),
-        FieldDef("sex", "Giới tính", FieldKind.SEX, ("Giới tính / Sex:", "Giới tính:", "Sex:")),
-        FieldDef(
-            "nationality",
-            "Quốc tịch",
-            FieldKind.TEXT,
-            ("Quốc tịch / Nationality:", "Quốc tịch:", "Nationality:"),
-        ),
-        FieldDef(
-            "place_of_origin",
-            "Quê quán",
-            FieldKind.PLACE,
-            ("Quê quán / Place of origin:", "Quê quán:", "Place of origin:"),
-            multiline=True,
-        ),
-        FieldDef(
-            "place_of_residence",
-            "Nơi thường trú",
-            FieldKind.PLACE,
-            ("Nơi thường trú / Place of residence:", "Nơi thường trú:", "Place of residence:"),
-            multiline=True,
-        ),
-        FieldDef(
-            "expiry_date",
-            "Có giá trị đến",
-            FieldKind.DATE,
-            ("Có giá trị đến / Date of expiry:", "Có giá trị đến:", "Date of expiry:"),
-        ),
-    ),
-    other_labels=("Đặc điểm nhân dạng:", "Ngày, tháng, năm:"),
-)
-
-BIRTH_CERTIFICATE = DocumentTypeDef(
-    type=DocumentType.BIRTH_CERTIFICATE,
-    title_vi="Giấy khai sinh",
-    titles=("GIẤY KHAI SINH",),
-    fields=(
-        FieldDef("full_name", "Họ, chữ đệm, tên", FieldKind.NAME, ("Họ, chữ đệm, tên:", "Họ và tên:")),
-        FieldDef("date_of_birth", "Ngày, tháng, năm sinh", FieldKind.DATE, ("Ngày, tháng, năm sinh:",)),
-        FieldDef(
-            "date_of_birth_in_words", "Ghi bằng chữ", FieldKind.TEXT, ("ghi bằng chữ:",), required=False
-        ),
-        FieldDef("sex", "Giới tính", FieldKind.SEX, ("Giới tính:",)),
-        FieldDef("ethnicity", "Dân tộc", FieldKind.TEXT, ("Dân tộc:",)),
-        FieldDef("nationality", "Quốc tịch", FieldKind.TEXT, ("Quốc tịch:",)),
-        FieldDef("place_of_birth", "Nơi sinh", FieldKind.PLACE, ("Nơi sinh:",), multiline=True),
-        FieldDef("place_of_origin", "Quê quán", FieldKind.PLACE, ("Quê quán:",), multiline=True),
-        FieldDef(
-            "id_number",
-            "Số định danh cá nhân",
-            FieldKind.ID_NUMBER,
-            ("Số định danh cá nhân:",),
-            required=False,
-        ),
-        FieldDef("mother_name", "Họ, chữ đệm, tên người mẹ", FieldKind.NAME, ("Họ, chữ đệm, tên người mẹ:",)),
-        FieldDef(
-            "father_name",
-            "Họ, chữ đệm, tên người cha",
-            FieldKind.NAME,
-            ("Họ, chữ đệm, tên người cha:",),
-            required=False,
-        ),
-        FieldDef("registration_number", "Số", FieldKind.NUMBER, ("Số:",)),
-        FieldDef("book", "Quyển số", FieldKind.NUMBER, ("Quyển số:",)),
-        FieldDef(
-            "registration_place",
-            "Nơi đăng ký khai sinh",
-            FieldKind.PLACE,
-            ("Nơi đăng ký khai sinh:",),
-            required=False,
-            multiline=True,
-        ),
-        FieldDef(
-            "registration_date", "Ngày, tháng, năm đăng ký", FieldKind.DATE, ("Ngày, tháng, năm đăng ký:",)
-        ),
-    ),
-    other_labels=(
-        "Năm sinh:",
-        "Nơi cư trú:",
-        "Người đi khai sinh:",
-        "Giấy tờ tùy thân:",
-        "Quan hệ với người được khai sinh:",
-        "NGƯỜI KÝ GIẤY KHAI SINH",
-        "(Ký, ghi rõ họ, chữ đệm, tên, chức vụ và đóng dấu)",
-        "Ghi chú:",
-    ),
-)
-
-DOCUMENT_TYPES: dict[DocumentType, DocumentTypeDef] = {
-    CCCD_2021.type: CCCD_2021,
-    BIRTH_CERTIFICATE.type: BIRTH_CERTIFICATE,
-}
 
 # A 2021 card is valid until its holder turns 25, 40 or 60 (renewal ages, Law on Citizen
 # Identification 2014 Art. 21; a card issued within two years before one of them runs to the next)
@@ -234,115 +296,47 @@ ETHNIC_GROUPS: tuple[str, ...] = (
     "Brâu", "Ơ Đu",
 )  # fmt: skip
 
+
 # ----------------------------------------------------------------------------------------------
-# Models
+# Registry (built from schemas/doctypes/ on first use, so type modules may import this module)
 # ----------------------------------------------------------------------------------------------
 
-Sex = Literal["Nam", "Nữ"]
+_V = TypeVar("_V")
 
 
-def _nfc_text(value: str) -> str:
-    text = " ".join(unicodedata.normalize("NFC", value).split())
-    if not text:
-        raise ValueError("must not be empty")
-    return text
+class _Registry(Mapping[DocumentType, _V]):
+    def __init__(self, attribute: str, *, optional: bool = False) -> None:
+        self._attribute = attribute
+        self._optional = optional
+        self._data: dict[DocumentType, _V] | None = None
+
+    def _load(self) -> dict[DocumentType, _V]:
+        if self._data is None:
+            doctypes = importlib.import_module("schemas.doctypes")
+            data: dict[DocumentType, _V] = {}
+            for module in doctypes.load_modules():
+                if self._optional and not hasattr(module, self._attribute):
+                    continue
+                data[DocumentType(module.DEFINITION.type)] = getattr(module, self._attribute)
+            self._data = data
+        return self._data
+
+    def __getitem__(self, key: DocumentType) -> _V:
+        return self._load()[key]
+
+    def __iter__(self) -> Iterator[DocumentType]:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+    def __repr__(self) -> str:
+        return f"Registry({self._attribute}: {sorted(self._load())})"
 
 
-def _sex(value: str) -> str:
-    normalised = normalise_sex(value)
-    if normalised is None:
-        raise ValueError("must be Nam or Nữ")
-    return normalised
-
-
-def _sane_date(value: dt.date) -> dt.date:
-    if not 1900 <= value.year <= 2399:
-        raise ValueError("year outside 1900-2399")
-    return value
-
-
-class _Document(BaseModel):
-    # hide_input_in_errors: a validation error must never carry personal data into a log.
-    model_config = ConfigDict(frozen=True, str_strip_whitespace=True, hide_input_in_errors=True)
-
-
-class CitizenIdCard(_Document):
-    """Front side of the 2021 citizen identity card (Căn cước công dân)."""
-
-    id_number: str
-    full_name: str
-    date_of_birth: dt.date
-    sex: Sex
-    nationality: str = "Việt Nam"
-    place_of_origin: str
-    place_of_residence: str
-    expiry_date: dt.date | None = None  # None: "Không thời hạn" (no expiry)
-
-    _text = field_validator("full_name", "nationality", "place_of_origin", "place_of_residence")(_nfc_text)
-    _dates = field_validator("date_of_birth", "expiry_date")(
-        lambda v: _sane_date(v) if v is not None else None
-    )
-
-    @field_validator("full_name")
-    @classmethod
-    def _upper_name(cls, value: str) -> str:
-        return value.upper()  # printed upper case on the card
-
-    @field_validator("sex", mode="before")
-    @classmethod
-    def _normalise_sex(cls, value: str) -> str:
-        return _sex(value)
-
-    @model_validator(mode="after")
-    def _consistent(self) -> CitizenIdCard:
-        problems = validate_personal_id(self.id_number, self.date_of_birth, self.sex)
-        if problems:
-            raise ValueError("id_number: " + ", ".join(problems))
-        if self.expiry_date is not None and self.expiry_date <= self.date_of_birth:
-            raise ValueError("expiry_date must be after date_of_birth")
-        return self
-
-
-class BirthCertificate(_Document):
-    """Birth certificate (Giấy khai sinh)."""
-
-    full_name: str
-    date_of_birth: dt.date
-    sex: Sex
-    ethnicity: str
-    nationality: str = "Việt Nam"
-    place_of_birth: str
-    place_of_origin: str | None = None
-    id_number: str | None = None  # printed on certificates issued since the population database
-    father_name: str | None = None
-    mother_name: str | None = None
-    registration_number: str  # "Số"
-    book: str  # "Quyển số"
-    registration_date: dt.date
-
-    _text = field_validator("full_name", "ethnicity", "nationality", "place_of_birth")(_nfc_text)
-    _optional_text = field_validator("place_of_origin", "father_name", "mother_name")(
-        lambda v: _nfc_text(v) if v else None
-    )
-    _dates = field_validator("date_of_birth", "registration_date")(_sane_date)
-
-    @field_validator("sex", mode="before")
-    @classmethod
-    def _normalise_sex(cls, value: str) -> str:
-        return _sex(value)
-
-    @model_validator(mode="after")
-    def _consistent(self) -> BirthCertificate:
-        if self.id_number:
-            problems = validate_personal_id(self.id_number, self.date_of_birth, self.sex)
-            if problems:
-                raise ValueError("id_number: " + ", ".join(problems))
-        if self.registration_date < self.date_of_birth:
-            raise ValueError("registration_date must not precede date_of_birth")
-        return self
-
-
-MODELS: dict[DocumentType, type[_Document]] = {
-    DocumentType.CCCD_2021: CitizenIdCard,
-    DocumentType.BIRTH_CERTIFICATE: BirthCertificate,
-}
+DOCUMENT_TYPES: Mapping[DocumentType, DocumentTypeDef] = _Registry("DEFINITION")
+MODELS: Mapping[DocumentType, type[DocumentModel]] = _Registry("MODEL")
+VALIDITY: Mapping[DocumentType, ValidityRule] = _Registry("VALIDITY")
+NORMALISERS: Mapping[DocumentType, Callable[[dict[str, ExtractedField]], list[str]]] = _Registry(
+    "normalise_fields", optional=True
+)

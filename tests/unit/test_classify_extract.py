@@ -13,7 +13,10 @@ from pipeline.extract import (
 )
 from pipeline.extract import extract as extract_fields
 from pipeline.ocr import OcrPage
-from schemas.documents import BIRTH_CERTIFICATE, CCCD_2021, CitizenIdCard, DocumentType
+from schemas.doctypes.birth_certificate import DEFINITION as BIRTH_CERTIFICATE
+from schemas.doctypes.cccd_2021 import DEFINITION as CCCD_2021
+from schemas.doctypes.cccd_2021 import CitizenIdCard
+from schemas.documents import DocumentType
 
 CCCD_TEXT = """\
 CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM

@@ -1,0 +1,31 @@
+"""Corpus renderer of the 2021 citizen identity card (front)."""
+
+from __future__ import annotations
+
+import random
+
+from pipeline.corpus import CorpusDocument
+from pipeline.samples import Citizen, make_citizen, render_cccd_front
+
+DPI = 600  # the card's 5-7 pt type needs 600 DPI for OCR (../shared/domain/README.md §6)
+
+
+def expected_fields(citizen: Citizen) -> dict[str, str]:
+    fields = {
+        "id_number": citizen.id_number,
+        "full_name": citizen.full_name.upper(),
+        "date_of_birth": citizen.date_of_birth.isoformat(),
+        "sex": citizen.sex,
+        "nationality": citizen.nationality,
+        "place_of_origin": citizen.place_of_origin,
+        "place_of_residence": citizen.place_of_residence,
+    }
+    if citizen.card_expiry_date is not None:
+        fields["expiry_date"] = citizen.card_expiry_date.isoformat()
+    return fields
+
+
+def render(rng: random.Random, dpi: int = DPI) -> CorpusDocument:
+    citizen = make_citizen(rng)
+    front = render_cccd_front(citizen, dpi=dpi, seed=rng.getrandbits(31))
+    return CorpusDocument("cccd_2021", expected_fields(citizen), [front], dpi)
