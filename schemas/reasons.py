@@ -125,6 +125,26 @@ _REASONS = [
         "Field {detail} was read with low confidence. A clerk must check it.",
     ),
     Reason(
+        "document_expired",
+        "Giấy tờ đã hết hạn ({detail}). Cán bộ cần kiểm tra hoặc yêu cầu giấy tờ còn hạn.",
+        "The document has expired ({detail}). A clerk must check it or ask for a valid one.",
+    ),
+    Reason(
+        "side_missing",
+        "Thiếu một mặt hoặc một trang của giấy tờ ({detail}). Cán bộ cần kiểm tra.",
+        "A side or page of the document is missing ({detail}). A clerk must check it.",
+    ),
+    Reason(
+        "sources_disagree",
+        "Trường {detail} khác nhau giữa phần in và mã QR/MRZ. Cán bộ cần kiểm tra.",
+        "Field {detail} differs between the printed text and the QR code/MRZ. A clerk must check it.",
+    ),
+    Reason(
+        "field_corrected",
+        "Trường {detail} đã được cán bộ sửa.",
+        "Field {detail} was corrected by a clerk.",
+    ),
+    Reason(
         "owner_mismatch",
         "Số định danh trên giấy tờ khác với chủ hồ sơ. Cán bộ cần kiểm tra.",
         "The ID number on the document differs from the dossier owner's. A clerk must check it.",
