@@ -25,12 +25,15 @@ from pydantic import BaseModel
 
 from pipeline.classify import DIGITS_AS_LETTERS, PhraseMatch, Skeleton, find_phrase, fold, skeleton
 from pipeline.ocr import OcrLine, OcrOptions, OcrPage, Word, ZoneRequest, read_zone
+from schemas.calendar import local_date
 from schemas.documents import (
     CCCD_RENEWAL_AGES,
     COMMON_SURNAMES,
     DOCUMENT_TYPES,
     ETHNIC_GROUPS,
     MODELS,
+    NORMALISERS,
+    VALIDITY,
     DocumentType,
     DocumentTypeDef,
     ExtractedField,
@@ -687,6 +690,7 @@ def extract(
     *,
     zone_reader: ZoneReader | None = None,
     ocr_options: OcrOptions | None = None,
+    today: dt.date | None = None,
 ) -> Extraction:
     """Fields of ``document_type`` from its OCR pages.
 
@@ -721,6 +725,7 @@ def extract(
             if printed:
                 rewrites[fdef.name] = _word_corrections(fdef, located[fdef.name], printed)
     _cross_validate(fields)
+    document_problems = list(NORMALISERS[document_type](fields)) if document_type in NORMALISERS else []
     extraction.fields = fields
 
     # Valid corrected values also correct the text layer (by page and word index).
@@ -742,7 +747,30 @@ def extract(
             extraction.problems.append(ReviewProblem("field_invalid", fdef.name))
         elif extracted.confidence < LOW_CONFIDENCE:
             extraction.problems.append(ReviewProblem("low_confidence", fdef.name))
+    extraction.problems.extend(ReviewProblem(code, document_type.value) for code in document_problems)
+    expired = expiry_problem(document_type, fields, today)
+    if expired is not None:
+        extraction.problems.append(expired)
     return extraction
+
+
+def expiry_problem(
+    document_type: DocumentType, fields: dict[str, ExtractedField], today: dt.date | None = None
+) -> ReviewProblem | None:
+    """``document_expired`` (detail: the field that dates it) when the type's validity rule and
+    the valid fields say the document is no longer valid on ``today`` (Vietnam date by default)."""
+    rule = VALIDITY.get(document_type)
+    if rule is None:
+        return None
+    values = {name: f.value for name, f in fields.items() if f.valid}
+    try:
+        expiry = rule.expiry(values)
+    except ValueError:
+        return None
+    today = today or local_date(dt.datetime.now(dt.UTC))
+    if expiry is None or expiry >= today:
+        return None
+    return ReviewProblem("document_expired", rule.expiry_field or rule.issue_field or document_type.value)
 
 
 def _normalise(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from pipeline.classify import classify, find_phrase, fold
@@ -69,8 +71,11 @@ def strip_diacritics(text: str) -> str:
     return "".join(f if ch.isupper() else f.lower() for ch, f in zip(text, fold(text), strict=True))
 
 
-def run(document_type: DocumentType, text: str) -> Extraction:
-    return extract_fields(document_type, [OcrPage.from_text(text)])
+TODAY = dt.date(2023, 6, 1)  # before the sample card's printed expiry
+
+
+def run(document_type: DocumentType, text: str, today: dt.date = TODAY) -> Extraction:
+    return extract_fields(document_type, [OcrPage.from_text(text)], today=today)
 
 
 def assert_no_values_in_problems(extraction: Extraction) -> None:
@@ -345,3 +350,42 @@ def test_longest_label_wins() -> None:
 def test_unknown_type_extracts_nothing() -> None:
     result = run(DocumentType.UNKNOWN, CCCD_TEXT)
     assert result.fields == {} and result.problems == []
+
+
+# ------------------------------------------------------------------------------- validity, hooks
+
+
+def test_expired_card_is_flagged_with_the_field_not_the_value() -> None:
+    extraction = run(DocumentType.CCCD_2021, CCCD_TEXT, today=dt.date(2024, 7, 9))
+    assert [(p.code, p.detail) for p in extraction.problems] == [("document_expired", "expiry_date")]
+    on_the_day = run(DocumentType.CCCD_2021, CCCD_TEXT, today=dt.date(2024, 7, 8))
+    assert on_the_day.problems == []
+
+
+def test_no_expiry_card_is_never_expired() -> None:
+    text = CCCD_TEXT.replace("Có giá trị đến: 08/07/2024", "Có giá trị đến: Không thời hạn")
+    extraction = run(DocumentType.CCCD_2021, text, today=dt.date(2090, 1, 1))
+    assert extraction.fields["expiry_date"].value is None
+    assert all(p.code != "document_expired" for p in extraction.problems)
+
+
+def test_registry_lists_every_module_and_the_rules_are_cited() -> None:
+    from schemas.doctypes import TYPE_MODULES
+    from schemas.documents import DOCUMENT_TYPES, MODELS, VALIDITY
+
+    assert [t.value for t in DOCUMENT_TYPES] == list(TYPE_MODULES)
+    for document_type in DOCUMENT_TYPES:
+        assert MODELS[document_type].model_config.get("hide_input_in_errors") is True
+        rule = VALIDITY[document_type]
+        assert rule.source and ("[R]" in rule.source or "[M]" in rule.source)
+
+
+def test_validity_rule_months_from_issue() -> None:
+    from schemas.documents import ValidityRule, add_months
+
+    rule = ValidityRule("months_from_issue", "test [M]", months=6, issue_field="issue_date")
+    assert rule.expiry({"issue_date": "2024-08-31"}) == dt.date(2025, 2, 28)
+    assert add_months(dt.date(2024, 1, 31), 1) == dt.date(2024, 2, 29)
+    assert rule.expiry({"issue_date": None}) is None
+    with pytest.raises(ValueError):
+        ValidityRule("printed_expiry", "test [M]")
