@@ -153,6 +153,11 @@ class Document(Base):
     erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     superseded_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("documents.id"))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Workers (issue 8): the message that holds the document's current stage and until when; when a message
+    # for it was last queued (None: not queued, the reconciler queues it).
+    lease_holder: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    queued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
@@ -286,6 +291,22 @@ class AuditChain(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class StageOutput(Base):
+    """A pipeline stage's result kept until the next stage has used it (workers: the OCR stage's searchable,
+    marked PDF and extracted fields, sealed under the owner's data key, for the signing/storage stage, which
+    may run on another machine). Written in the same transaction as the document's state."""
+
+    __tablename__ = "stage_outputs"
+
+    document_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
+    )
+    stage: Mapped[str] = mapped_column(String(16))
+    meta_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    pdf_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 def make_engine(url: str) -> Engine:
