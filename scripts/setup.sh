@@ -27,7 +27,7 @@ APT_PACKAGES=(
   tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd
   poppler-utils qpdf
   fonts-dejavu-core fonts-noto-core fontconfig
-  redis-server postgresql
+  redis-server postgresql rabbitmq-server
   softhsm2
   python3-venv
 )
