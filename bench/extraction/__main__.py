@@ -1,0 +1,214 @@
+"""Classification and field extraction on the synthetic corpus, per type and degradation level.
+
+    python -m bench.extraction [--types a,b] [--per-type 50] [--seed 4242] [--levels clean,light,heavy]
+                               [--workers 2] [--show-errors] [--json FILE]
+
+Every document of ``pipeline.corpus`` (random but valid content, ground truth known) is degraded,
+wrapped in a PDF as a scanner does (one JPEG per page) and processed by
+``pipeline.process.process_document`` — rasterise, clean, OCR, classify, extract — exactly as an
+upload is. Per type and level it reports:
+
+- classification accuracy (the document's type found, not "unknown");
+- the exact-match rate of its fields (a field of a misclassified document counts as wrong);
+- the rate of *confident wrong* values: a field extracted valid and not flagged (no
+  ``low_confidence``/``field_invalid`` problem on it) whose value differs from the truth — the
+  errors no clerk would be asked to check;
+- the share of documents sent to review.
+
+The default seed differs from the tests'. Tasks run ``--workers`` at a time (one per core).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from bench.ocr_common import table
+from pipeline.corpus import LEVELS, RENDERERS, corpus_sample
+from pipeline.errors import DocumentRejected
+from pipeline.intake import MEDIA_PDF
+from pipeline.process import process_document
+from pipeline.samples import save_pdf
+
+DEFAULT_SEED = 4242  # the tests use small seeds (0-100)
+
+
+@dataclass
+class Outcome:
+    document_type: str
+    level: str
+    index: int
+    found_type: str
+    fields: dict[str, str] = field(
+        default_factory=dict
+    )  # field -> "ok" / "wrong" / "missing" / "flagged_wrong"
+    confident_wrong: list[str] = field(default_factory=list)
+    needs_review: bool = False
+    rejected: str = ""
+    errors: list[tuple[str, str, str]] = field(default_factory=list)  # (field, expected, got)
+    seconds: float = 0.0
+
+
+def measure(document_type: str, seed: int, index: int, level: str) -> Outcome:
+    started = time.perf_counter()
+    sample = corpus_sample(seed, document_type, index, level)
+    expected = sample.document.fields
+    outcome = Outcome(document_type, level, index, "")
+    with tempfile.TemporaryDirectory(prefix="bench-extract-") as tmp:
+        pdf = Path(tmp) / "document.pdf"
+        save_pdf([p.convert("RGB") for p in sample.pages], pdf, dpi=sample.document.dpi, quality=90)
+        try:
+            processed = process_document(pdf, MEDIA_PDF)
+        except DocumentRejected as exc:
+            outcome.rejected = exc.code
+            outcome.found_type = "rejected"
+            outcome.fields = dict.fromkeys(expected, "missing")
+            outcome.seconds = time.perf_counter() - started
+            return outcome
+    outcome.found_type = processed.document_type.value
+    outcome.needs_review = processed.needs_review
+    flagged = {p.detail for p in processed.problems if p.code in ("low_confidence", "field_invalid")}
+    same_type = outcome.found_type == document_type
+    for name, truth in expected.items():
+        got = processed.fields.get(name) if same_type else None
+        if got is None or got.value is None:
+            outcome.fields[name] = "missing"
+            outcome.errors.append((name, truth, ""))
+        elif got.value == truth:
+            outcome.fields[name] = "ok"
+        else:
+            confident = got.valid and name not in flagged
+            outcome.fields[name] = "wrong" if confident else "flagged_wrong"
+            if confident:
+                outcome.confident_wrong.append(name)
+            outcome.errors.append((name, truth, got.value))
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{part / whole:.1%}" if whole else "-"
+
+
+def report(outcomes: list[Outcome], show_errors: bool) -> str:
+    groups: dict[tuple[str, str], list[Outcome]] = defaultdict(list)
+    for o in outcomes:
+        groups[(o.document_type, o.level)].append(o)
+    rows = []
+    totals = {"docs": 0, "classified": 0, "fields": 0, "ok": 0, "confident_wrong": 0}
+    for (document_type, level), group in sorted(
+        groups.items(), key=lambda kv: (kv[0][0], LEVELS.index(kv[0][1]))
+    ):
+        docs = len(group)
+        classified = sum(o.found_type == document_type for o in group)
+        n_fields = sum(len(o.fields) for o in group)
+        ok = sum(v == "ok" for o in group for v in o.fields.values())
+        wrong = sum(len(o.confident_wrong) for o in group)
+        review = sum(o.needs_review for o in group)
+        worst: dict[str, int] = defaultdict(int)
+        for o in group:
+            for name, verdict in o.fields.items():
+                if verdict != "ok":
+                    worst[name] += 1
+        misses = ", ".join(f"{n} {c}" for n, c in sorted(worst.items(), key=lambda kv: -kv[1])[:4])
+        rows.append(
+            [
+                document_type,
+                level,
+                str(docs),
+                _pct(classified, docs),
+                _pct(ok, n_fields),
+                _pct(wrong, n_fields),
+                _pct(review, docs),
+                f"{sum(o.seconds for o in group) / docs:.1f}",
+                misses,
+            ]
+        )
+        totals["docs"] += docs
+        totals["classified"] += classified
+        totals["fields"] += n_fields
+        totals["ok"] += ok
+        totals["confident_wrong"] += wrong
+    rows.append(
+        [
+            "ALL",
+            "",
+            str(totals["docs"]),
+            _pct(totals["classified"], totals["docs"]),
+            _pct(totals["ok"], totals["fields"]),
+            _pct(totals["confident_wrong"], totals["fields"]),
+            "",
+            "",
+            "",
+        ]
+    )
+    headers = [
+        "type",
+        "level",
+        "docs",
+        "classified",
+        "fields exact",
+        "confident wrong",
+        "review",
+        "s/doc",
+        "misses",
+    ]
+    out = table(headers, rows)
+    if show_errors:
+        lines = [out, "", "errors (synthetic data):"]
+        for o in outcomes:
+            for name, truth, got in o.errors:
+                mark = "CONFIDENT" if name in o.confident_wrong else "flagged"
+                lines.append(
+                    f"  {o.document_type} #{o.index} {o.level} {name} [{mark}]: {truth!r} -> {got!r}"
+                )
+            if o.found_type != o.document_type:
+                lines.append(
+                    f"  {o.document_type} #{o.index} {o.level} classified as {o.found_type} {o.rejected}"
+                )
+        out = "\n".join(lines)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.extraction")
+    parser.add_argument("--types", default="", help="comma-separated type names (default: all registered)")
+    parser.add_argument("--per-type", type=int, default=50)
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--levels", default=",".join(LEVELS))
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--show-errors", action="store_true")
+    parser.add_argument("--json", type=Path, help="write every outcome as JSON")
+    args = parser.parse_args(argv)
+    types = [t for t in args.types.split(",") if t] or list(RENDERERS)
+    unknown = [t for t in types if t not in RENDERERS]
+    if unknown:
+        parser.error(f"no renderer for {', '.join(unknown)} (registered: {', '.join(RENDERERS)})")
+    levels = [lv for lv in args.levels.split(",") if lv]
+    if any(lv not in LEVELS for lv in levels):
+        parser.error(f"levels are {', '.join(LEVELS)}")
+
+    started = time.perf_counter()
+    tasks = [(t, args.seed, i, lv) for t in types for i in range(args.per_type) for lv in levels]
+    with ProcessPoolExecutor(args.workers) as pool:
+        outcomes = list(pool.map(measure, *zip(*tasks, strict=True)))
+    elapsed = time.perf_counter() - started
+    print(
+        f"Extraction: {args.per_type} document(s) per type x {len(levels)} level(s), seed {args.seed}, "
+        f"{args.workers} worker(s), {elapsed:.0f} s"
+    )
+    print(report(outcomes, args.show_errors))
+    if args.json:
+        args.json.write_text(json.dumps([asdict(o) for o in outcomes], ensure_ascii=False, indent=1), "utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
