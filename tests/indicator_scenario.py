@@ -37,7 +37,7 @@ def _owner(session: Session, name: str) -> Owner:
     return owner
 
 
-def _document(
+def document(
     session: Session, owner: Owner, document_type: str, created_at: datetime, **overrides: object
 ) -> Document:
     values: dict[str, object] = dict(
@@ -59,6 +59,12 @@ def _document(
     return document
 
 
+def return_dossier(session: Session, dossier: Dossier, day: date, actor: str = "official-1") -> None:
+    """The four steps after receipt, all on ``day`` (hours 9 to 12)."""
+    for step in (DossierStep.APPRAISED, DossierStep.APPROVED, DossierStep.SEALED, DossierStep.RETURNED):
+        record_step(session, dossier, step, actor, at(day, 9 + list(DossierStep).index(step)))
+
+
 def build(session: Session, a: str = A, b: str = B) -> Scenario:
     """The scenario under agency codes ``a`` and ``b``."""
     catalogue = load_catalogue()
@@ -71,17 +77,17 @@ def build(session: Session, a: str = A, b: str = B) -> Scenario:
     d = s.documents
     # The vault before October: O1 valid ID and birth certificate; O2 expired ID and revoked birth
     # certificate; O3 an old ID superseded by a new one, and a valid birth certificate.
-    d["o1_id"] = _document(session, o1, "cccd_2021", SEPT, valid_until=date(2030, 1, 1))
-    d["o1_bc"] = _document(session, o1, "birth_certificate", SEPT)
-    d["o2_id_expired"] = _document(session, o2, "cccd_2021", SEPT, valid_until=date(2026, 9, 30))
-    d["o2_bc_revoked"] = _document(
+    d["o1_id"] = document(session, o1, "cccd_2021", SEPT, valid_until=date(2030, 1, 1))
+    d["o1_bc"] = document(session, o1, "birth_certificate", SEPT)
+    d["o2_id_expired"] = document(session, o2, "cccd_2021", SEPT, valid_until=date(2026, 9, 30))
+    d["o2_bc_revoked"] = document(
         session, o2, "birth_certificate", SEPT, revoked_at=at(date(2026, 9, 15)), revoked_reason="error"
     )
-    d["o3_id_new"] = _document(session, o3, "cccd_2021", SEPT, valid_until=date(2035, 1, 1))
-    d["o3_id_old"] = _document(
+    d["o3_id_new"] = document(session, o3, "cccd_2021", SEPT, valid_until=date(2035, 1, 1))
+    d["o3_id_old"] = document(
         session, o3, "cccd_2021", SEPT, valid_until=date(2030, 1, 1), superseded_by=d["o3_id_new"].id
     )
-    d["o3_bc"] = _document(session, o3, "birth_certificate", SEPT)
+    d["o3_bc"] = document(session, o3, "birth_certificate", SEPT)
 
     def dossier(name: str, owner: Owner, procedure_code: str, agency: str, received: date) -> Dossier:
         record = register_dossier(
@@ -97,20 +103,18 @@ def build(session: Session, a: str = A, b: str = B) -> Scenario:
         return record
 
     def scan(dossier: Dossier, document_type: str, **overrides: object) -> Document:
-        document = _document(session, dossier.owner, document_type, dossier.received_at, **overrides)
+        scanned = document(session, dossier.owner, document_type, dossier.received_at, **overrides)
         procedure = catalogue.get(dossier.procedure_code)
-        attach_component(session, dossier, procedure, document, Provenance.NEW_SCAN, "clerk-1")
-        return document
+        attach_component(session, dossier, procedure, scanned, Provenance.NEW_SCAN, "clerk-1")
+        return scanned
 
-    def take(dossier: Dossier, document: Document, provenance: Provenance) -> None:
+    def take(dossier: Dossier, taken: Document, provenance: Provenance) -> None:
         procedure = catalogue.get(dossier.procedure_code)
-        assert attach_component(session, dossier, procedure, document, provenance, "clerk-1") is not None
+        assert attach_component(session, dossier, procedure, taken, provenance, "clerk-1") is not None
 
     def steps(dossier: Dossier, returned: date | None) -> None:
-        if returned is None:
-            return
-        for step in (DossierStep.APPRAISED, DossierStep.APPROVED, DossierStep.SEALED, DossierStep.RETURNED):
-            record_step(session, dossier, step, "official-1", at(returned, 9 + list(DossierStep).index(step)))
+        if returned is not None:
+            return_dossier(session, dossier, returned)
 
     # ---- October, agency A
     d1 = dossier("D1", o1, "2.000488", a, date(2026, 10, 5))  # Mon; deadline +10 wd = Mon 19 Oct
@@ -121,7 +125,7 @@ def build(session: Session, a: str = A, b: str = B) -> Scenario:
         session,
         d1,
         lltp,
-        _document(session, o1, "criminal_record_certificate", at(date(2026, 10, 15))),
+        document(session, o1, "criminal_record_certificate", at(date(2026, 10, 15))),
         synced_at=at(date(2026, 10, 15), 15),
     )
     steps(d1, date(2026, 10, 15))
@@ -131,14 +135,14 @@ def build(session: Session, a: str = A, b: str = B) -> Scenario:
     scan(d2, "cccd_2021", valid_until=date(2040, 1, 1))  # the expired one could not be reused
     scan(d2, "birth_certificate")  # the revoked one could not be reused
     set_result(
-        session, d2, lltp, _document(session, o2, "criminal_record_certificate", at(date(2026, 10, 23)))
+        session, d2, lltp, document(session, o2, "criminal_record_certificate", at(date(2026, 10, 23)))
     )
     steps(d2, date(2026, 10, 23))  # returned Fri 23 Oct: late
 
     d3 = dossier("D3", o3, "1.004194", a, date(2026, 10, 7))  # Wed; +7 wd = Fri 16 Oct; never returned
     scan(d3, "application_form")
     scan(d3, "cccd_2021", valid_until=date(2040, 1, 1))  # O3's new ID could have been reused
-    take(d3, _document(session, o3, "land_certificate", at(date(2026, 10, 7))), Provenance.PORTAL_STORE)
+    take(d3, document(session, o3, "land_certificate", at(date(2026, 10, 7))), Provenance.PORTAL_STORE)
 
     d4 = dossier("D4", o1, "1.001193", a, date(2026, 10, 8))  # Thu; +1 wd = Fri 9 Oct; never returned
     scan(d4, "application_form", state=DocumentState.PROCESSING, signature_valid=None)  # not digitised
@@ -147,7 +151,7 @@ def build(session: Session, a: str = A, b: str = B) -> Scenario:
         session,
         d4,
         birth,
-        _document(session, o1, "birth_certificate", at(date(2026, 10, 9)), signature_valid=False),
+        document(session, o1, "birth_certificate", at(date(2026, 10, 9)), signature_valid=False),
     )  # no e-result
 
     # ---- October, agency B
@@ -157,10 +161,10 @@ def build(session: Session, a: str = A, b: str = B) -> Scenario:
     # ---- November, agency A
     d6 = dossier("D6", o3, "2.000488", a, date(2026, 11, 2))  # Mon; deadline Mon 16 Nov; never returned
     scan(d6, "application_form")
-    take(d6, _document(session, o3, "cccd_2024", at(date(2026, 11, 2))), Provenance.NATIONAL_DB)
+    take(d6, document(session, o3, "cccd_2024", at(date(2026, 11, 2))), Provenance.NATIONAL_DB)
     scan(d6, "birth_certificate")  # O3's birth certificate could have been reused
     set_result(
-        session, d6, lltp, _document(session, o3, "criminal_record_certificate", at(date(2026, 11, 10)))
+        session, d6, lltp, document(session, o3, "criminal_record_certificate", at(date(2026, 11, 10)))
     )
 
     d7 = dossier("D7", o1, "1.004873", a, date(2026, 11, 27))  # Fri; +3 wd = Wed 2 Dec: not due on 30 Nov

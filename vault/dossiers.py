@@ -1,16 +1,26 @@
-"""Dossiers, their components with provenance, reuse proposals and the official reuse indicator."""
+"""Dossiers, their components with provenance, reuse proposals and the official reuse indicator.
+
+The code here that records a component or the return step also keeps the dossier row's denormalised figures
+(``component_count``, ``reused_components``, ``portal_components``, ``missed_reuse_components``,
+``returned_on``), so that the indicators read one row per dossier (:mod:`vault.indicators`).
+``missed_reuse_components`` is decided when the new scan is recorded, from the owner's vault as it was at
+receipt as far as the rows tell (created before receipt, not revoked before receipt, valid on the receipt
+date) and as it is then (stored, validly signed, not superseded): a document superseded or erased later does
+not change it. :func:`dossier_figures_from_rows` recomputes every figure from the raw rows.
+"""
 
 from __future__ import annotations
 
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import ColumnElement
 
 from schemas.calendar import WorkingCalendar, load_calendar, local_date
 from schemas.procedures import Procedure
@@ -111,12 +121,19 @@ def record_step(
         previous = done.get(STEP_ORDER[position - 1])
         if previous is None:
             raise StepOutOfOrder(f"step {step.value} needs step {STEP_ORDER[position - 1].value} first")
-        if at < previous.at:
+        if _aware(at) < _aware(previous.at):
             raise StepOutOfOrder(f"step {step.value} cannot be earlier than step {previous.step.value}")
     record = DossierStepRecord(dossier=dossier, step=step, at=at, on=on or at.date(), actor=actor)
     session.add(record)
+    if step == DossierStep.RETURNED:
+        dossier.returned_on = record.on
     session.flush()
     return record
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite gives back naive times (the offset is not stored): taken as UTC. PostgreSQL gives aware ones."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def step_record(dossier: Dossier, step: DossierStep) -> DossierStepRecord | None:
@@ -197,7 +214,102 @@ def attach_component(
     )
     with session.begin_nested():
         session.add(record)
+        session.flush()
+        missed = 0
+        if provenance == Provenance.NEW_SCAN and document.document_type not in SINGLE_USE_TYPES:
+            other = aliased(Document)
+            missed = int(
+                bool(
+                    session.scalar(
+                        select(
+                            exists().where(
+                                other.owner_id == dossier.owner_id,
+                                other.document_type == document.document_type,
+                                other.id != document.id,
+                                _reusable_at_receipt(other, dossier.received_at, dossier.received_on),
+                            )
+                        )
+                    )
+                )
+            )
+        # Increments in SQL: workers record the components of one dossier concurrently.
+        session.execute(
+            update(Dossier)
+            .where(Dossier.id == dossier.id)
+            .values(
+                component_count=Dossier.component_count + 1,
+                reused_components=Dossier.reused_components + int(provenance in REUSE_PROVENANCES),
+                portal_components=Dossier.portal_components + int(provenance == Provenance.PORTAL_STORE),
+                missed_reuse_components=Dossier.missed_reuse_components + missed,
+            )
+            .execution_options(synchronize_session=False)
+        )
+    session.expire(dossier, list(FIGURES[:4]))  # returned_on is set in Python by record_step
     return record
+
+
+FIGURES = (
+    "component_count",
+    "reused_components",
+    "portal_components",
+    "missed_reuse_components",
+    "returned_on",
+)
+
+
+def _reusable_at_receipt(
+    other: type[Document], received_at: object, received_on: object
+) -> ColumnElement[bool]:
+    """``other`` could have been reused by a dossier received at ``received_at`` (on ``received_on``)."""
+    return and_(
+        other.state == DocumentState.STORED,
+        other.signature_valid.is_(True),
+        or_(other.revoked_at.is_(None), other.revoked_at > received_at),
+        other.superseded_by.is_(None),
+        or_(other.valid_until.is_(None), other.valid_until >= received_on),
+        other.created_at < received_at,
+    )
+
+
+def dossier_figures_from_rows(session: Session, dossier: Dossier) -> dict[str, object]:
+    """The denormalised figures of ``dossier`` recomputed from the raw rows (components, documents, steps),
+    to check the ones kept on write (same rule as :func:`attach_component` and :func:`record_step`)."""
+    component_doc, other = aliased(Document), aliased(Document)
+    of_dossier = DossierComponent.dossier_id == dossier.id
+    provenances = list(session.scalars(select(DossierComponent.provenance).where(of_dossier)))
+    missed = session.scalar(
+        select(func.count())
+        .select_from(DossierComponent)
+        .join(component_doc, component_doc.id == DossierComponent.document_id)
+        .where(
+            of_dossier,
+            DossierComponent.provenance == Provenance.NEW_SCAN,
+            component_doc.document_type.not_in(SINGLE_USE_TYPES),
+            exists().where(
+                other.owner_id == dossier.owner_id,
+                other.document_type == component_doc.document_type,
+                other.id != component_doc.id,
+                _reusable_at_receipt(other, dossier.received_at, dossier.received_on),
+            ),
+        )
+    )
+    returned_on = session.scalar(
+        select(DossierStepRecord.on).where(
+            DossierStepRecord.dossier_id == dossier.id, DossierStepRecord.step == DossierStep.RETURNED
+        )
+    )
+    return {
+        "component_count": len(provenances),
+        "reused_components": sum(p in REUSE_PROVENANCES for p in provenances),
+        "portal_components": sum(p == Provenance.PORTAL_STORE for p in provenances),
+        "missed_reuse_components": missed or 0,
+        "returned_on": returned_on,
+    }
+
+
+def dossier_figures(dossier: Dossier) -> dict[str, object]:
+    """The denormalised figures as kept on the dossier row."""
+    return {name: getattr(dossier, name) for name in FIGURES}
 
 
 @dataclass(frozen=True)

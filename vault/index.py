@@ -31,6 +31,7 @@ from sqlalchemy import (
     Uuid,
     create_engine,
     event,
+    text,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, sessionmaker
@@ -73,6 +74,10 @@ class Provenance(enum.StrEnum):
 
 
 REUSE_PROVENANCES = (Provenance.REUSED, Provenance.NATIONAL_DB, Provenance.PORTAL_STORE)
+
+# A document that is not (or no longer) a digitised copy: not stored and signed, or signed invalidly. Few
+# rows; a partial index holds them, so the indicators join dossiers to this small set, not to every document.
+UNDIGITISED_DOCUMENT_SQL = "state NOT IN ('stored', 'needs_review') OR signature_valid IS NOT TRUE"
 
 
 class DossierStep(enum.StrEnum):
@@ -117,6 +122,12 @@ class Document(Base):
         UniqueConstraint("owner_id", "original_sha256", name="uq_documents_owner_original"),
         Index("ix_documents_owner_type_state", "owner_id", "document_type", "state"),
         Index("ix_documents_state_updated", "state", "updated_at"),
+        Index(
+            "ix_documents_undigitised",
+            "id",
+            postgresql_where=text(UNDIGITISED_DOCUMENT_SQL),
+            sqlite_where=text(UNDIGITISED_DOCUMENT_SQL),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
@@ -204,6 +215,15 @@ class Dossier(Base):
     deadline_on: Mapped[date | None] = mapped_column(Date)  # receipt date + the procedure's working days
     result_document_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("documents.id"))
     result_synced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # to the portal store
+    # Denormalised per-dossier figures for the indicators, kept by vault.dossiers when a component or the
+    # return step is recorded (a component's provenance never changes); migration 0005 backfilled them.
+    component_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # components of a REUSE_PROVENANCES provenance, and of those from the portal store
+    reused_components: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    portal_components: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # new scans for which a reusable document of the type was in the owner's vault at receipt
+    missed_reuse_components: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    returned_on: Mapped[date | None] = mapped_column(Date)  # local date of the step *returned*
 
     owner: Mapped[Owner] = relationship()
     components: Mapped[list[DossierComponent]] = relationship(
@@ -243,6 +263,7 @@ class DossierComponent(Base):
     __table_args__ = (
         UniqueConstraint("dossier_id", "component_code", "document_id", name="uq_component_doc"),
         Index("ix_dossier_components_dossier", "dossier_id", "provenance"),
+        Index("ix_dossier_components_document", "document_id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)

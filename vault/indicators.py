@@ -1,20 +1,39 @@
 """The figures a province is ranked on (Decision 766/QĐ-TTg formula sheet, ../shared/domain/README.md §2),
 per agency and period, computed in SQL over the index; plus two internal figures.
 
-Every official figure is a ratio of dossiers received in the period (by receipt date, ``received_on``):
-- 4.1 electronic results: dossiers whose result is a validly signed electronic document in the vault /
-  dossiers of procedures that return a written result;
-- 4.2 digitisation: dossiers with at least one component whose every component is digitised (stored and
-  validly signed) and, where the procedure returns a written result, that got an electronic result /
-  all dossiers;
-- 4.3 reuse: dossiers with at least one component taken from already digitised data (reused from the
-  vault, a national database or the portal store) / all dossiers;
-- 4.4 linked to the citizen store: dossiers with a component taken from the portal store or whose
-  e-result was synced there / all dossiers.
+The source text (the brief's transcription, §2) and how each formula is read here; where the text leaves a
+choice, the choice is named and a test pins it (tests/unit/test_indicators.py):
+
+- 4.1 "dossiers whose result has a signed electronic file / dossiers under the agency's authority (only
+  procedures that return a written result)". Numerator: the dossier's result is a vault document that is
+  stored and validly signed (an unsigned or invalid result file does not count). Denominator: dossiers of
+  the agency whose procedure, in the *current* catalogue, issues a written result (D3, residence, is out).
+- 4.2 "dossiers whose components were digitised **and** that got an electronic result (where the procedure
+  issues one) / dossiers under the agency's authority". Numerator: the dossier has at least one component
+  (CHOICE: a dossier with no component is not "digitised", D5), every component is a stored, validly signed
+  document, and, when the procedure issues a written result, the e-result of 4.1. Denominator: all dossiers.
+- CHOICE, the period of 4.1 and 4.2: the text says "under the agency's authority" and names no date, where
+  4.3 and 4.4 say "received in the period (by receipt date)". Default (``results_basis="received"``): by
+  receipt date too, so the four rates describe the same dossiers and a period's figures can still move
+  while its dossiers are resolved. ``results_basis="resolved"``: dossiers resolved (step *returned*) in the
+  period, the other plausible reading; an open dossier then counts nowhere yet. Both are pinned by tests.
+- 4.3 "dossiers received in the period with at least one component taken from already digitised data / all
+  dossiers received in the period (by receipt date)": a component of provenance ``reused`` (this vault),
+  ``national_db`` or ``portal_store``.
+- 4.4 "dossiers with >= 1 component taken from the portal store, or whose e-result was synced there /
+  dossiers received in the period": a ``portal_store`` component, or ``result_synced_at`` set on a result
+  that is an e-result in the sense of 4.1 (CHOICE: syncing an unsigned result file does not count).
+- Agency: the agency that received the dossier (``agency_code`` of its official code).
 Internal: per-component reuse (components taken from digitised data / those plus the new scans for which
-a reusable document of the same type was already in the owner's vault at receipt) and on-time (returned
-on or before the deadline / returned, or still open after the deadline as of the report date).
+a reusable document of the same type was already in the owner's vault at receipt, decided when the scan is
+recorded, see :mod:`vault.dossiers`) and on-time (returned on or before the deadline / returned, or still
+open after the deadline as of the report date), both over dossiers received in the period.
 Rounded half-up to 2 decimals; N/A when the denominator is empty (:class:`vault.dossiers.Rate`).
+
+Speed: the figures that never change once recorded (component counts by provenance, missed reuse, return
+date) are kept on the dossier row when written (:mod:`vault.dossiers`); what can change later (a document's
+state or signature) is read through the partial index of undigitised documents, a small set. So one query
+reads each dossier row of the period once.
 """
 
 from __future__ import annotations
@@ -22,23 +41,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Literal
 
-from sqlalchemy import and_, case, func, not_, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import and_, case, func, not_, or_, select, text
+from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import Subquery
 
 from schemas.procedures import Catalogue
-from vault.dossiers import SINGLE_USE_TYPES, Rate
-from vault.index import (
-    REUSE_PROVENANCES,
-    Document,
-    DocumentState,
-    Dossier,
-    DossierComponent,
-    DossierStep,
-    DossierStepRecord,
-    Provenance,
-)
+from vault.dossiers import Rate
+from vault.index import UNDIGITISED_DOCUMENT_SQL, Document, DocumentState, Dossier, DossierComponent
 
 INDICATORS: dict[str, str] = {
     "4.1": "Kết quả điện tử / electronic results",
@@ -49,6 +61,7 @@ INDICATORS: dict[str, str] = {
     "on_time": "Đúng hạn / on time",
 }
 DIGITISED_STATES = (DocumentState.STORED, DocumentState.NEEDS_REVIEW)
+ResultsBasis = Literal["received", "resolved"]
 
 
 @dataclass(frozen=True)
@@ -81,6 +94,12 @@ def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
+def _sum(
+    condition: ColumnElement[bool], value: ColumnElement[int] | InstrumentedAttribute[int]
+) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
+
+
 def compute_indicators(
     session: Session,
     catalogue: Catalogue,
@@ -90,130 +109,76 @@ def compute_indicators(
     agency_codes: Iterable[str] | None = None,
     by_procedure: bool = False,
     as_of: date | None = None,
+    results_basis: ResultsBasis = "received",
 ) -> list[IndicatorRow]:
     """All indicators for dossiers received in [start, end], one row per agency (and per procedure when
-    ``by_procedure``). ``as_of``: the report date for on-time status of open dossiers (default ``end``)."""
+    ``by_procedure``). ``as_of``: the report date for on-time status of open dossiers (default ``end``).
+    ``results_basis``: the dossiers 4.1 and 4.2 count, received (default) or resolved (returned) in the
+    period (see the module docstring).
+
+    One query: one pass over the period's dossier rows (their denormalised figures) joined to the small set
+    of undigitised documents (partial index ``ix_documents_undigitised``)."""
     as_of = as_of or end
     agency_codes = None if agency_codes is None else list(agency_codes)
     written_codes = [p.code for p in catalogue.procedures if p.result.issues_written_result]
-    result_doc = aliased(Document)
-    component_doc = aliased(Document)
 
     keys = [Dossier.agency_code] + ([Dossier.procedure_code] if by_procedure else [])
-    period = [Dossier.received_on >= start, Dossier.received_on <= end]
+    received = and_(Dossier.received_on >= start, Dossier.received_on <= end)
+    resolved = and_(Dossier.returned_on >= start, Dossier.returned_on <= end)
+    counted = resolved if results_basis == "resolved" else received
+    scope: list[ColumnElement[bool]] = [or_(received, resolved) if results_basis == "resolved" else received]
     if agency_codes is not None:
-        period.append(Dossier.agency_code.in_(agency_codes))
-    in_period = select(Dossier.id).where(*period)
+        scope.append(Dossier.agency_code.in_(agency_codes))
 
-    # One pass over the period's components, aggregated per dossier (joins, not a subquery per dossier).
-    undigitised_doc = or_(
-        not_(component_doc.state.in_(DIGITISED_STATES)), not_(component_doc.signature_valid.is_(True))
-    )
-    per_dossier = (
-        select(
-            DossierComponent.dossier_id.label("dossier_id"),
-            func.max(case((undigitised_doc, 1), else_=0)).label("undigitised"),
-            func.max(case((DossierComponent.provenance.in_(REUSE_PROVENANCES), 1), else_=0)).label("reused"),
-            func.max(case((DossierComponent.provenance == Provenance.PORTAL_STORE, 1), else_=0)).label(
-                "portal"
-            ),
-        )
-        .join(component_doc, component_doc.id == DossierComponent.document_id)
-        .join(Dossier, Dossier.id == DossierComponent.dossier_id)
-        .where(*period)
-        .group_by(DossierComponent.dossier_id)
-        .subquery()
-    )
-    returned = (
-        select(DossierStepRecord.dossier_id.label("dossier_id"), DossierStepRecord.on.label("on"))
-        .where(DossierStepRecord.step == DossierStep.RETURNED, DossierStepRecord.dossier_id.in_(in_period))
-        .subquery()
+    # Documents that are not digitised copies (few rows, a partial index with this very predicate), and the
+    # dossiers with such a component.
+    def undigitised(name: str) -> Subquery:
+        return select(Document.id.label("id")).where(text(UNDIGITISED_DOCUMENT_SQL)).subquery(name)
+
+    bad_result, bad_document = undigitised("bad_result"), undigitised("bad_document")
+    bad_component = (
+        select(DossierComponent.dossier_id.label("dossier_id"))
+        .join(bad_document, bad_document.c.id == DossierComponent.document_id)
+        .distinct()
+        .subquery("bad_component")
     )
 
     written = Dossier.procedure_code.in_(written_codes)
-    e_result = and_(
-        written,
-        result_doc.id.is_not(None),
-        result_doc.signature_valid.is_(True),
-        result_doc.state.in_(DIGITISED_STATES),
+    e_result = and_(written, Dossier.result_document_id.is_not(None), bad_result.c.id.is_(None))
+    digitised = and_(
+        Dossier.component_count > 0, bad_component.c.dossier_id.is_(None), or_(not_(written), e_result)
     )
-    digitised = and_(per_dossier.c.undigitised == 0, or_(not_(written), e_result))
-    reused = per_dossier.c.reused == 1
-    linked = or_(per_dossier.c.portal == 1, and_(e_result, Dossier.result_synced_at.is_not(None)))
-    in_time = and_(Dossier.deadline_on.is_not(None), returned.c.on <= Dossier.deadline_on)
+    linked = or_(Dossier.portal_components > 0, and_(e_result, Dossier.result_synced_at.is_not(None)))
+    in_time = and_(Dossier.deadline_on.is_not(None), Dossier.returned_on <= Dossier.deadline_on)
     due = and_(
         Dossier.deadline_on.is_not(None),
-        or_(returned.c.on.is_not(None), Dossier.deadline_on < as_of),
+        or_(Dossier.returned_on.is_not(None), Dossier.deadline_on < as_of),
     )
 
     dossier_query = (
         select(
             *keys,
-            func.count().label("total"),
-            _count(written).label("written"),
-            _count(e_result).label("e_result"),
-            _count(digitised).label("digitised"),
-            _count(reused).label("reused"),
-            _count(linked).label("linked"),
-            _count(in_time).label("in_time"),
-            _count(due).label("due"),
+            _count(received).label("total"),
+            _count(and_(counted, written)).label("written"),
+            _count(and_(counted, e_result)).label("e_result"),
+            _count(counted).label("counted"),
+            _count(and_(counted, digitised)).label("digitised"),
+            _count(and_(received, Dossier.reused_components > 0)).label("reused"),
+            _count(and_(received, linked)).label("linked"),
+            _count(and_(received, in_time)).label("in_time"),
+            _count(and_(received, due)).label("due"),
+            _sum(received, Dossier.reused_components).label("reused_components"),
+            _sum(received, Dossier.reused_components + Dossier.missed_reuse_components).label("reusable"),
         )
         .select_from(Dossier)
-        .outerjoin(result_doc, result_doc.id == Dossier.result_document_id)
-        .outerjoin(per_dossier, per_dossier.c.dossier_id == Dossier.id)
-        .outerjoin(returned, returned.c.dossier_id == Dossier.id)
-        .where(*period)
+        .outerjoin(bad_result, bad_result.c.id == Dossier.result_document_id)
+        .outerjoin(bad_component, bad_component.c.dossier_id == Dossier.id)
+        .where(*scope)
         .group_by(*keys)
     )
-
-    # Per-component reuse: reused components, and new scans for which a reusable document of the same
-    # type was already in the owner's vault when the dossier was received (one join, then per component).
-    other = aliased(Document)
-    missed = (
-        select(DossierComponent.id.label("component_id"))
-        .join(Dossier, Dossier.id == DossierComponent.dossier_id)
-        .join(component_doc, component_doc.id == DossierComponent.document_id)
-        .join(
-            other,
-            and_(
-                other.owner_id == Dossier.owner_id,
-                other.document_type == component_doc.document_type,
-                other.id != component_doc.id,
-            ),
-        )
-        .where(
-            *period,
-            DossierComponent.provenance == Provenance.NEW_SCAN,
-            component_doc.document_type.not_in(SINGLE_USE_TYPES),
-            other.state == DocumentState.STORED,
-            other.signature_valid.is_(True),
-            or_(other.revoked_at.is_(None), other.revoked_at > Dossier.received_at),
-            other.superseded_by.is_(None),
-            or_(other.valid_until.is_(None), other.valid_until >= Dossier.received_on),
-            other.created_at < Dossier.received_at,
-        )
-        .distinct()
-        .subquery()
-    )
-    component_reused = DossierComponent.provenance.in_(REUSE_PROVENANCES)
-    component_query = (
-        select(
-            *keys,
-            _count(component_reused).label("reused"),
-            _count(or_(component_reused, missed.c.component_id.is_not(None))).label("reusable"),
-        )
-        .select_from(DossierComponent)
-        .join(Dossier, Dossier.id == DossierComponent.dossier_id)
-        .outerjoin(missed, missed.c.component_id == DossierComponent.id)
-        .where(*period)
-        .group_by(*keys)
-    )
-    components = {tuple(row[: len(keys)]): row for row in session.execute(component_query)}
 
     rows = []
     for row in session.execute(dossier_query):
-        key = tuple(row[: len(keys)])
-        parts = components.get(key)
         rows.append(
             IndicatorRow(
                 agency_code=row.agency_code,
@@ -222,10 +187,10 @@ def compute_indicators(
                 end=end,
                 rates={
                     "4.1": Rate(row.e_result, row.written),
-                    "4.2": Rate(row.digitised, row.total),
+                    "4.2": Rate(row.digitised, row.counted),
                     "4.3": Rate(row.reused, row.total),
                     "4.4": Rate(row.linked, row.total),
-                    "component_reuse": Rate(parts.reused, parts.reusable) if parts else Rate(0, 0),
+                    "component_reuse": Rate(row.reused_components, row.reusable),
                     "on_time": Rate(row.in_time, row.due),
                 },
             )

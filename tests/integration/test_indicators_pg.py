@@ -16,6 +16,7 @@ from tests.unit.test_indicators import (
     EXPECTED_B_OCT,
     figures,
 )
+from vault.dossiers import dossier_figures, dossier_figures_from_rows
 from vault.index import make_engine, make_sessionmaker, migrate
 from vault.indicators import compute_indicators
 
@@ -34,8 +35,11 @@ def test_indicators_on_postgresql(test_settings: Any) -> None:
     session = make_sessionmaker(engine)()
     transaction = session.begin()
     try:
-        build(session, A, B)
+        scenario = build(session, A, B)
         catalogue = load_catalogue()
+        for dossier in scenario.dossiers.values():  # the figures kept on write, as PostgreSQL reads them
+            session.refresh(dossier)
+            assert dossier_figures(dossier) == dossier_figures_from_rows(session, dossier)
 
         def row(start: date, end: date, agency: str) -> dict[str, tuple[int, int, str]]:
             found = compute_indicators(session, catalogue, start, end, agency_codes=[A, B])
@@ -45,6 +49,15 @@ def test_indicators_on_postgresql(test_settings: Any) -> None:
         assert row(date(2026, 10, 1), date(2026, 10, 31), B) == EXPECTED_B_OCT
         assert row(date(2026, 11, 1), date(2026, 11, 30), A) == EXPECTED_A_NOV
         assert row(date(2026, 10, 1), date(2026, 11, 30), A) == EXPECTED_A_OCT_NOV
+        resolved = compute_indicators(
+            session,
+            catalogue,
+            date(2026, 10, 1),
+            date(2026, 10, 31),
+            agency_codes=[A],
+            results_basis="resolved",
+        )
+        assert [(str(r.rates["4.1"]), str(r.rates["4.2"])) for r in resolved] == [("100.00%", "100.00%")]
     finally:
         transaction.rollback()
         session.close()

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from schemas.procedures import load_catalogue
-from tests.indicator_scenario import A, B, Scenario, at, build
+from tests.indicator_scenario import A, B, Scenario, at, build, document, return_dossier
 from vault.dossiers import (
     InvalidResult,
     StepOutOfOrder,
@@ -236,3 +236,99 @@ def test_steps_are_recorded_in_order(scenario_session: tuple[Scenario, Session])
         record_step(session, d6, DossierStep.APPRAISED, "official-1", at(date(2026, 11, 4)))
     d1 = scenario.dossiers["D1"]
     assert [(s.step.value, s.on) for s in d1.steps][-1] == ("returned", date(2026, 10, 15))
+
+
+# ---- The readings of the formula sheet that are choices (see the vault.indicators docstring).
+
+
+def test_results_basis_resolved_counts_4_1_and_4_2_over_dossiers_returned_in_the_period(
+    scenario_session: tuple[Scenario, Session],
+) -> None:
+    _, session = scenario_session
+    catalogue = load_catalogue()
+
+    def by_agency(start: date, end: date) -> dict[str, dict[str, tuple[int, int, str]]]:
+        found = compute_indicators(
+            session, catalogue, start, end, agency_codes=[A, B], results_basis="resolved"
+        )
+        return {row.agency_code: figures(row) for row in found}
+
+    october = by_agency(*OCT)
+    # A: returned in October D1 (15 Oct), D2 (23 Oct), both LLTP with a signed result, components digitised
+    assert (october[A]["4.1"], october[A]["4.2"]) == ((2, 2, "100.00%"), (2, 2, "100.00%"))
+    # B: D5 returned 12 Oct, a birth registration without e-result and without components
+    assert (october[B]["4.1"], october[B]["4.2"]) == ((0, 1, "0.00%"), (0, 1, "0.00%"))
+    # the by-receipt rates do not change with the basis
+    assert {k: october[A][k] for k in ("4.3", "4.4", "component_reuse", "on_time")} == {
+        k: EXPECTED_A_OCT[k] for k in ("4.3", "4.4", "component_reuse", "on_time")
+    }
+    # November: nothing of A was returned → N/A, while 4.3 is still by receipt (D6, D7)
+    november = by_agency(*NOV)
+    assert (november[A]["4.1"], november[A]["4.2"]) == ((0, 0, "N/A"), (0, 0, "N/A"))
+    assert november[A]["4.3"] == EXPECTED_A_NOV["4.3"]
+
+
+def test_a_dossier_counts_in_the_month_it_was_received_or_resolved_by_basis(
+    scenario_session: tuple[Scenario, Session],
+) -> None:
+    scenario, session = scenario_session
+    catalogue = load_catalogue()
+    lltp = catalogue.get("2.000488")
+    owner = scenario.owners["o1"]
+    late = register_dossier(
+        session, owner, lltp, agency_code=B, clerk="c", received_at=at(date(2026, 10, 30))
+    )
+    result = document(session, owner, "criminal_record_certificate", at(date(2026, 11, 3)))
+    set_result(session, late, lltp, result)
+    return_dossier(session, late, date(2026, 11, 3))
+
+    def rate(start: date, end: date, basis: str) -> tuple[int, int]:
+        row = next(
+            r
+            for r in compute_indicators(
+                session,
+                catalogue,
+                start,
+                end,
+                agency_codes=[B],
+                results_basis=basis,  # type: ignore[arg-type]
+            )
+        )
+        return row.rates["4.1"].numerator, row.rates["4.1"].denominator
+
+    # by receipt (default): October has D5 and the new one (signed result) → 1/2; November has none
+    assert rate(*OCT, "received") == (1, 2)
+    assert rate(*NOV, "received") == (0, 0)
+    # resolved: October has D5 only; November has the new one
+    assert rate(*OCT, "resolved") == (0, 1)
+    assert rate(*NOV, "resolved") == (1, 1)
+
+
+def test_a_synced_result_links_to_the_store_only_when_it_is_a_signed_e_result(
+    scenario_session: tuple[Scenario, Session],
+) -> None:
+    scenario, session = scenario_session
+    d4 = scenario.dossiers["D4"]  # its result file is signed invalidly
+    d4.result_synced_at = at(date(2026, 10, 10))
+    session.flush()
+    assert figures(rows(session, *OCT, [A])[A])["4.4"] == EXPECTED_A_OCT["4.4"]  # still D1, D3: 2/4
+    assert d4.result_document is not None
+    d4.result_document.signature_valid = True  # now an e-result: 4.1, 4.2 stay (D4's form is unfinished)
+    session.flush()
+    row = figures(rows(session, *OCT, [A])[A])
+    assert (row["4.1"], row["4.4"]) == ((3, 3, "100.00%"), (3, 4, "75.00%"))
+    assert row["4.2"] == EXPECTED_A_OCT["4.2"]
+
+
+def test_a_document_erased_later_stops_counting_as_digitised(
+    scenario_session: tuple[Scenario, Session],
+) -> None:
+    """What can change after a dossier is recorded (a document's state) is read live, not kept."""
+    scenario, session = scenario_session
+    d1 = scenario.dossiers["D1"]
+    assert d1.result_document is not None
+    d1.result_document.state = DocumentState.ERASED
+    session.flush()
+    row = figures(rows(session, *OCT, [A])[A])
+    # D1 loses its e-result: 4.1 1/3, 4.2 2/4, 4.4 (D1 synced) 1/4
+    assert (row["4.1"], row["4.2"], row["4.4"]) == ((1, 3, "33.33%"), (2, 4, "50.00%"), (1, 4, "25.00%"))
