@@ -112,3 +112,74 @@ def test_compose_rejects_bad_input() -> None:
         compose_personal_id("001", dt.date(1850, 1, 1), "Nam", 1)
     with pytest.raises(ValueError):
         compose_personal_id("001", dt.date(1990, 1, 1), "Nam", 1_000_000)
+
+
+# ------------------------------------------------------------------------------- tax code, MRZ
+
+
+def test_tax_codes_of_real_enterprises_are_valid() -> None:
+    from schemas.identifiers import normalise_tax_code, validate_tax_code
+
+    for code in ("0300588569", "0101248141"):  # published codes (Vinamilk, FPT)
+        assert validate_tax_code(code) == []
+    assert normalise_tax_code("0101248141 - 001") == "0101248141-001"
+    assert validate_tax_code(normalise_tax_code("0101248141001")) == []
+
+
+def test_tax_code_problems() -> None:
+    from schemas.identifiers import compose_tax_code, tax_check_digit, validate_tax_code
+
+    assert validate_tax_code("0300588568") == ["tax_code_check_digit"]
+    assert validate_tax_code("030058856") == ["tax_code_format"]
+    assert validate_tax_code("0300588569-01") == ["tax_code_format"]
+    assert validate_tax_code("0300588569-000") == ["tax_code_branch"]
+    assert validate_tax_code(compose_tax_code("010124814", 7)) == []
+    # Nine digits whose weighted sum is a multiple of 11 have no valid check digit.
+    nine = next(f"{n:09d}" for n in range(1000) if tax_check_digit(f"{n:09d}") is None)
+    with pytest.raises(ValueError):
+        compose_tax_code(nine)
+
+
+ICAO_TD1 = [
+    "I<UTOD231458907<<<<<<<<<<<<<<<",
+    "7408122F1204159UTO<<<<<<<<<<<6",
+    "ERIKSSON<<ANNA<MARIA<<<<<<<<<<",
+]
+
+
+def test_icao_specimen_td1_passes_every_check() -> None:
+    from schemas.identifiers import mrz_check_digit, parse_td1
+
+    mrz = parse_td1(ICAO_TD1)
+    assert mrz is not None and mrz.valid
+    assert (mrz.document_number, mrz.birth, mrz.sex, mrz.expiry) == ("D23145890", "740812", "F", "120415")
+    assert (mrz.surname, mrz.given_names) == ("ERIKSSON", "ANNA MARIA")
+    assert mrz_check_digit("D23145890") == 7
+
+
+def test_td1_bad_check_digits_are_named() -> None:
+    from schemas.identifiers import parse_td1
+
+    one, two, three = ICAO_TD1
+    mrz = parse_td1([one, two.replace("7408122", "7408132"), three])
+    assert mrz is not None
+    assert mrz.problems == ("mrz_birth_date_check", "mrz_composite_check")
+    assert parse_td1([one, two]) is None
+    assert parse_td1([one, two[:-1], three]) is None
+
+
+def test_vietnamese_card_td1_round_trip() -> None:
+    from schemas.identifiers import compose_td1, parse_td1
+
+    dob = dt.date(1984, 7, 8)
+    ident = compose_personal_id("001", dob, "Nữ", 12345)
+    lines = compose_td1(ident, "Đặng", "Thị Thu Hằng", dob, "Nữ", dt.date(2024, 7, 8))
+    assert all(len(line) == 30 for line in lines)
+    mrz = parse_td1(lines)
+    assert mrz is not None and mrz.valid, mrz
+    assert mrz.id_number == ident
+    assert mrz.date_of_birth() == dob
+    assert mrz.date_of_expiry(dob) == dt.date(2024, 7, 8)
+    assert (mrz.surname, mrz.given_names, mrz.sex_vi) == ("DANG", "THI THU HANG", "Nữ")
+    no_expiry = parse_td1(compose_td1(ident, "Lê", "An", dob, "Nam", None))
+    assert no_expiry is not None and no_expiry.valid and no_expiry.date_of_expiry(dob) is None
