@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import sys
+from collections.abc import Callable
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,9 +24,10 @@ from vault.crypto import KeyProvider, KeyRing, LocalKeyFileProvider
 from vault.index import make_engine, make_sessionmaker, migrate
 from vault.store import ObjectStore, RetentionUnavailable, StoreOptions
 from vault.vault import RetentionPolicy, Vault, VaultOptions
-from workers.actors import Actors, register_actors
+from workers.actors import QUEUE_IO, QUEUE_OCR, Actors, register_actors
 from workers.broker import make_broker
 from workers.service import Agency, WorkerContext
+from workers.supervisor import ChildSpec, Periodic, Supervisor
 
 
 def read_or_create_secret(path: Path, size: int = 32) -> bytes:
@@ -170,25 +174,39 @@ def build_context(settings: Settings) -> WorkerContext:
         intake_limits=IntakeLimits(),
         signer_factory=lambda: DocumentSigner(signing_options(settings)),
         trust_roots=trust_roots(settings),
+        max_attempts=settings.worker_max_attempts,
     )
 
 
 def build_broker(settings: Settings) -> dramatiq.Broker:
-    return make_broker(settings.redis_url, namespace=settings.broker_namespace)
+    return make_broker(
+        settings.resolved_broker_url,
+        namespace=settings.broker_namespace,
+        heartbeat_timeout_ms=settings.broker_heartbeat_timeout_ms,
+        maintenance_chance=settings.broker_maintenance_chance,
+    )
 
 
 class Runtime:
     """Broker, actors and a lazily built context for one process."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, metrics: bool = False) -> None:
         self.settings = settings
         self.broker = build_broker(settings)
         self.actors: Actors = register_actors(self.broker, self.context)
+        self.metrics = metrics
+        self.crash_hook: Callable[[str], None] | None = None
 
     @lru_cache(maxsize=1)  # noqa: B019 - one runtime per process
     def context(self) -> WorkerContext:
         ctx = build_context(self.settings)
         ctx.enqueue = self.actors.enqueue
+        ctx.enqueue_io = self.actors.enqueue_io
+        ctx.crash_hook = self.crash_hook
+        if self.metrics and os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            from workers.metrics import PrometheusStageMetrics
+
+            ctx.metrics = PrometheusStageMetrics()
         return ctx
 
 
@@ -207,22 +225,83 @@ def service_config(settings: Settings) -> ServiceConfig:
 
 
 def worker_command(processes: int) -> list[str]:
-    """Dramatiq workers: one process per core, one thread each (OCR is CPU-bound)."""
-    return [
-        sys.executable,
-        "-m",
-        "dramatiq",
-        "sohoa.worker_main",
-        "--processes",
-        str(processes),
-        "--threads",
-        "1",
-        "--queues",
-        "documents",
-    ]
+    """``sohoa worker``: the supervisor of the OCR and signing/storage worker processes."""
+    return [sys.executable, "-m", "sohoa.cli", "worker", "--processes", str(processes)]
 
 
 def worker_environment() -> dict[str, str]:
     env = dict(os.environ)
     env["OMP_THREAD_LIMIT"] = "1"
     return env
+
+
+def worker_specs(
+    settings: Settings, ocr_processes: int, io_processes: int, io_threads: int
+) -> list[ChildSpec]:
+    """The worker processes: OCR (CPU) one thread and a prefetch of one each, OMP_THREAD_LIMIT=1 so that
+    tesseract uses one core; signing/storage (I/O) with a few threads."""
+    grace = str(settings.worker_stop_grace_s)
+    base = [sys.executable, "-m", "sohoa.worker_main", "--grace", grace]
+    env = {"OMP_THREAD_LIMIT": "1"}
+    specs = [
+        ChildSpec(f"ocr-{i}", (*base, "--queues", QUEUE_OCR, "--threads", "1", "--prefetch", "1"), env)
+        for i in range(1, ocr_processes + 1)
+    ]
+    specs += [
+        ChildSpec(
+            f"io-{i}",
+            (*base, "--queues", QUEUE_IO, "--threads", str(io_threads), "--prefetch", str(io_threads)),
+            env,
+        )
+        for i in range(1, io_processes + 1)
+    ]
+    return specs
+
+
+def build_supervisor(
+    settings: Settings,
+    *,
+    ocr_processes: int,
+    io_processes: int,
+    io_threads: int,
+    reconcile_every_s: float,
+    metrics_port: int,
+) -> Supervisor:
+    """``sohoa worker``: children, the reconciler every ``reconcile_every_s`` s, metrics on a port."""
+    periodic: list[Periodic] = []
+    runtime: Runtime | None = None
+    if reconcile_every_s > 0 or metrics_port:
+        runtime = Runtime(settings)
+    if reconcile_every_s > 0 and runtime is not None:
+        from workers.service import reconcile
+
+        rt = runtime
+
+        def run_reconcile() -> None:
+            count = reconcile(
+                rt.context(),
+                timedelta(seconds=settings.reconcile_older_than_s),
+                timedelta(seconds=settings.reconcile_unqueued_s),
+            )
+            if count:
+                logging.getLogger("sohoa.supervisor").info("reconciler queued %d document(s) again", count)
+
+        periodic.append(Periodic(reconcile_every_s, run_reconcile, "reconcile"))
+    if metrics_port and runtime is not None:
+        import tempfile
+
+        from workers.deadletter import queue_depths
+        from workers.metrics import serve_metrics
+        from workers.service import documents_by_state
+
+        multiproc = Path(tempfile.mkdtemp(prefix="sohoa-metrics-"))
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(multiproc)  # inherited by the children
+        rt2 = runtime
+        serve_metrics(
+            metrics_port,
+            multiproc,
+            queue_depth=lambda: queue_depths(rt2.broker),
+            documents_by_state=lambda: documents_by_state(rt2.context().vault),
+        )
+    specs = worker_specs(settings, ocr_processes, io_processes, io_threads)
+    return Supervisor(specs, periodic=periodic, stop_grace_s=settings.worker_stop_grace_s)

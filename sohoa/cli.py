@@ -9,7 +9,7 @@ import sys
 import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 from sqlalchemy import func, select
@@ -242,10 +242,65 @@ def batch() -> None:
 
 @batch.command("status")
 @click.argument("batch_id", type=click.UUID)
+@click.option("--watch", is_flag=True, help="live progress bar until the batch is finished")
+@click.option("--interval", default=2.0, show_default=True, help="seconds between refreshes (--watch)")
+@click.option("--json", "as_json", is_flag=True, help="the progress as JSON (as the HTTP API gives it)")
 @click.pass_context
-def batch_status(ctx: click.Context, batch_id: uuid.UUID) -> None:
-    """Progress of a batch: a count by state and each document's outcome."""
-    _print_batch(_settings(ctx), batch_id)
+def batch_status(
+    ctx: click.Context, batch_id: uuid.UUID, watch: bool, interval: float, as_json: bool
+) -> None:
+    """Progress of a batch: counts per state, pages per minute, ETA, failures with reasons."""
+    import time
+
+    from sohoa.app import build_vault
+    from workers.service import batch_progress
+
+    settings = _settings(ctx)
+    if as_json:
+        vault = build_vault(settings)
+        try:
+            click.echo(json.dumps(batch_progress(vault, batch_id).as_dict(), ensure_ascii=False, indent=2))
+        except LookupError as exc:
+            raise click.ClickException(str(exc)) from exc
+        return
+    if not watch:
+        _print_batch(settings, batch_id)
+        return
+    vault = build_vault(settings)
+    while True:
+        try:
+            progress = batch_progress(vault, batch_id)
+        except LookupError as exc:
+            raise click.ClickException(str(exc)) from exc
+        line = render_progress(progress)
+        if sys.stdout.isatty():
+            click.echo("\r\x1b[2K" + line, nl=False)
+        else:
+            click.echo(line)
+        if progress.finished:
+            break
+        time.sleep(interval)
+    if sys.stdout.isatty():
+        click.echo()
+    for failure in progress.failures:
+        click.echo(f"  [{failure.position}] {failure.document_id} {failure.reason_code}")
+        click.echo(f"      {failure.message_vi}")
+        click.echo(f"      {failure.message_en}")
+
+
+def render_progress(progress: Any, width: int = 30) -> str:
+    """One line: a bar, done/total, counts per state, pages per minute and ETA."""
+    share = progress.done / progress.total if progress.total else 1.0
+    filled = round(share * width)
+    bar = "#" * filled + "-" * (width - filled)
+    counts = " ".join(f"{state}={n}" for state, n in sorted(progress.counts.items()))
+    rate = f"{progress.pages_per_minute:.1f} pages/min" if progress.pages_per_minute else "- pages/min"
+    if progress.eta_s is None:
+        eta = "ETA -"
+    else:
+        minutes, seconds = divmod(int(progress.eta_s), 60)
+        eta = f"ETA {minutes}:{seconds:02d}"
+    return f"[{bar}] {progress.done}/{progress.total}  {counts}  {rate}  {eta}"
 
 
 def _print_batch(settings: Settings, batch_id: uuid.UUID) -> None:
@@ -780,29 +835,112 @@ def _write_chart(
 
 # ---------------------------------------------------------------- workers
 @main.command()
-@click.option("--processes", type=int, default=0, help="worker processes (default: one per core)")
+@click.option("--processes", type=int, default=0, help="OCR worker processes (default: one per core)")
+@click.option("--io-processes", type=int, default=None, help="signing/storage processes [setting]")
+@click.option("--io-threads", type=int, default=None, help="threads per signing/storage process [setting]")
+@click.option("--reconcile-every", type=float, default=None, help="seconds between reconciler runs; 0: off")
+@click.option("--metrics-port", type=int, default=None, help="Prometheus /metrics on loopback; 0: off")
 @click.pass_context
-def worker(ctx: click.Context, processes: int) -> None:
-    """Run Dramatiq workers: one process per core, one thread each (OCR is CPU-bound)."""
-    settings = _settings(ctx)
-    count = processes or settings.worker_processes or os.cpu_count() or 1
-    from sohoa.app import worker_command, worker_environment
+def worker(
+    ctx: click.Context,
+    processes: int,
+    io_processes: int | None,
+    io_threads: int | None,
+    reconcile_every: float | None,
+    metrics_port: int | None,
+) -> None:
+    """Run the workers under a supervisor that restarts any that die: one OCR process per core (one
+    thread, OMP_THREAD_LIMIT=1, prefetch 1) and signing/storage processes with a few threads; the
+    reconciler runs inside. SIGTERM/SIGINT: work in progress is finished, then everything stops."""
+    import logging
 
-    os.execvpe(sys.executable, worker_command(count), worker_environment())
+    from sohoa.app import build_supervisor
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = _settings(ctx)
+    supervisor = build_supervisor(
+        settings,
+        ocr_processes=processes or settings.worker_processes or os.cpu_count() or 1,
+        io_processes=settings.worker_io_processes if io_processes is None else io_processes,
+        io_threads=io_threads or settings.worker_io_threads,
+        reconcile_every_s=settings.reconcile_every_s if reconcile_every is None else reconcile_every,
+        metrics_port=settings.metrics_port if metrics_port is None else metrics_port,
+    )
+    sys.exit(supervisor.run())
 
 
 @main.command()
-@click.option("--older-than", default=600, show_default=True, help="seconds in a non-final state")
+@click.option("--older-than", default=600, show_default=True, help="seconds without progress")
+@click.option("--unqueued-after", default=10, show_default=True, help="seconds a never-queued one waits")
+@click.option("--every", type=float, default=0, help="run every N seconds until interrupted")
 @click.pass_context
-def reconcile(ctx: click.Context, older_than: int) -> None:
-    """Re-enqueue documents stuck in a non-final state."""
+def reconcile(ctx: click.Context, older_than: int, unqueued_after: int, every: float) -> None:
+    """Queue again documents stuck in a non-final state (the broker lost or never got their message)."""
+    import time
     from datetime import timedelta
 
     from sohoa.app import Runtime
     from workers.service import reconcile as run
 
     runtime = Runtime(_settings(ctx))
-    click.echo(f"re-enqueued {run(runtime.context(), timedelta(seconds=older_than))} document(s)")
+    while True:
+        count = run(runtime.context(), timedelta(seconds=older_than), timedelta(seconds=unqueued_after))
+        click.echo(f"re-enqueued {count} document(s)")
+        if every <= 0:
+            return
+        time.sleep(every)
+
+
+@main.group()
+def deadletter() -> None:
+    """Dead-lettered messages (retries exhausted, or a bug): list and requeue."""
+
+
+@deadletter.command("list")
+@click.pass_context
+def deadletter_list(ctx: click.Context) -> None:
+    """Dead letters with queue, message id, actor, document id, retries and when (no content)."""
+    from sohoa.app import build_broker
+    from workers.deadletter import list_dead
+
+    dead = list_dead(build_broker(_settings(ctx)))
+    for item in dead:
+        when = item.dead_at.isoformat(timespec="seconds") if item.dead_at else "-"
+        click.echo(
+            f"{item.queue:<6} {item.message_id}  {item.actor:<15} document {item.document_id}  "
+            f"retries {item.retries}  dead since {when}"
+        )
+    click.echo(f"{len(dead)} dead letter(s)")
+
+
+@deadletter.command("requeue")
+@click.argument("message_ids", nargs=-1)
+@click.option("--all", "everything", is_flag=True, help="requeue every dead letter")
+@click.pass_context
+def deadletter_requeue(ctx: click.Context, message_ids: tuple[str, ...], everything: bool) -> None:
+    """Put dead letters back on their queue with fresh retries (the given ids, or --all)."""
+    from sohoa.app import build_broker
+    from workers.deadletter import requeue_dead
+
+    if not message_ids and not everything:
+        raise click.UsageError("give message ids or --all")
+    moved = requeue_dead(build_broker(_settings(ctx)), None if everything else set(message_ids))
+    click.echo(f"requeued {moved} message(s)")
+
+
+@main.command()
+@click.pass_context
+def metrics(ctx: click.Context) -> None:
+    """Queue depths and documents per state, now (the same figures `sohoa worker --metrics-port` serves)."""
+    from sohoa.app import build_broker, build_vault
+    from workers.deadletter import queue_depths
+    from workers.service import documents_by_state
+
+    settings = _settings(ctx)
+    for queue, depth in queue_depths(build_broker(settings)).items():
+        click.echo(f"queue {queue:<8} {depth}")
+    for state, count in sorted(documents_by_state(build_vault(settings)).items()):
+        click.echo(f"state {state:<12} {count}")
 
 
 @main.command()

@@ -65,7 +65,23 @@ class Settings(BaseSettings):
     agency_code: str = "000.00.20.H47"
     agency_name: str = "Trung tâm Phục vụ hành chính công tỉnh Quảng Ninh (DEV)"
     clerk: str = "clerk-dev"
-    worker_processes: int = 0  # 0: one per core
+    worker_processes: int = 0  # OCR worker processes (one thread each); 0: one per core
+    # Workers (issue 8): signing/storage processes and their threads; the broker's dead-worker detection
+    # (Redis: heartbeat timeout, maintenance chance per million commands); attempts of a stage that never
+    # came back (a worker killed by the document) before it is rejected; graceful stop; the reconciler.
+    worker_io_processes: int = 1
+    worker_io_threads: int = 4
+    worker_stop_grace_s: float = 120.0
+    worker_max_attempts: int = 3
+    broker_heartbeat_timeout_ms: int = 15_000
+    broker_maintenance_chance: int = 100_000
+    reconcile_every_s: float = 60.0  # inside `sohoa worker`; 0: off
+    reconcile_older_than_s: float = 600.0  # nothing happened to a non-final document for this long
+    reconcile_unqueued_s: float = 10.0  # a document never queued (broker down at intake/hand-over)
+    metrics_port: int = 0  # Prometheus /metrics of `sohoa worker` on loopback; 0: off
+    broker_url: str | None = None  # redis://… or amqp://… (RabbitMQ); default: redis_url
+    rabbitmq_port: int = 17672  # the local development RabbitMQ (AMQP, loopback)
+    test_crash_sha256: str | None = None  # fault tests only: a worker process dies on this original
     ocr_timeout_s: float = 180.0
     dpi: int = 300
     postgres_port: int = 15432
@@ -78,6 +94,10 @@ class Settings(BaseSettings):
             return self.database_url
         self.home.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{self.home / 'sohoa.db'}"
+
+    @property
+    def resolved_broker_url(self) -> str:
+        return self.broker_url or self.redis_url
 
     @property
     def resolved_kek_file(self) -> Path:

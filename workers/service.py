@@ -2,15 +2,19 @@
 
 * :func:`ingest_batch` — the clerk's intake: content checks, SHA-256, the original stored encrypted, an
   index row, and only then a message carrying the document id.
-* :func:`process_document` — one document through the pipeline: rasterise → clean → OCR → classify →
-  extract → searchable PDF → conversion mark + QR → PAdES signature → encrypted signed copy → index.
-  Idempotent: a redelivered message for a finished document does nothing; outputs overwrite fixed names.
-* :func:`reconcile` — re-enqueue documents stuck in a non-final state (the database is the truth).
+* :func:`run_ocr_stage` (CPU: rasterise → clean → OCR → classify → extract → searchable PDF + mark) and
+  :func:`run_io_stage` (PAdES signature → encrypted signed copy → sealed fields → index): two stages on two
+  queues, so each scales on its own; the first keeps its result sealed in the database for the second.
+  :func:`process_document` runs both in one process.
+  Idempotent: a redelivered message for a finished stage does nothing; outputs overwrite fixed names.
+* :func:`reconcile` — queue again what the broker lost (the database is the truth).
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import json
 import logging
 import tempfile
 import time
@@ -19,9 +23,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session
 
 from pipeline.errors import DocumentRejected
 from pipeline.intake import IntakeLimits, inspect_file
@@ -33,13 +38,17 @@ from schemas.procedures import Catalogue
 from signing.signer import DocumentSigner
 from signing.verify import verify_pdf
 from vault.access import Actor
+from vault.crypto import open_small, seal_small
 from vault.dossiers import attach_component, find_dossier
-from vault.index import Batch, Document, DocumentState, Provenance
+from vault.index import Batch, Document, DocumentState, Provenance, StageOutput
 from vault.vault import Vault
+from workers.errors import StageRetry, transient_kind
 
 log = logging.getLogger("sohoa.workers")
 
-MAX_ATTEMPTS = 3
+MAX_ATTEMPTS = 3  # counted attempts of a stage (a worker that died counts) before a document is rejected
+STAGE_OCR = "ocr"
+STAGE_IO = "io"
 # The pipeline workers' identity towards the vault (reads originals, writes signed copies and sealed fields).
 WORKER = Actor.system("worker")
 
@@ -51,6 +60,20 @@ class Agency:
     officer: str
 
 
+class StageMetrics(Protocol):
+    def stage_seconds(self, stage: str, seconds: float) -> None: ...
+
+    def failure(self, stage: str, reason: str) -> None: ...
+
+
+class NoMetrics:
+    def stage_seconds(self, stage: str, seconds: float) -> None:
+        return None
+
+    def failure(self, stage: str, reason: str) -> None:
+        return None
+
+
 @dataclass
 class WorkerContext:
     vault: Vault
@@ -60,7 +83,15 @@ class WorkerContext:
     intake_limits: IntakeLimits
     signer_factory: Callable[[], DocumentSigner]
     trust_roots: tuple[Path, ...]
+    # Queue the OCR stage / the I/O stage of a document (the broker's actors; no-ops without a broker).
     enqueue: Callable[[uuid.UUID], None] = lambda _document_id: None
+    enqueue_io: Callable[[uuid.UUID], None] = lambda _document_id: None
+    max_attempts: int = MAX_ATTEMPTS
+    lease: timedelta = timedelta(minutes=30)  # a stage's hold on a document against duplicate messages
+    metrics: StageMetrics = field(default_factory=NoMetrics)
+    # Fault injection for the crash tests only: called with the original's SHA-256 as the OCR stage starts.
+    crash_hook: Callable[[str], None] | None = None
+    sleep: Callable[[float], None] = time.sleep
     _signer: DocumentSigner | None = field(default=None, repr=False)
 
     @property
@@ -149,14 +180,8 @@ def ingest_batch(
         batch_id = batch.id
         code = dossier.code if dossier else None
     # Committed: every original is safe. Only now queue (ids, not payloads). A failed enqueue leaves the
-    # document *received*; the reconciler queues it again.
-    queued_ok = set()
-    for document_id in accepted:
-        try:
-            ctx.enqueue(document_id)
-            queued_ok.add(document_id)
-        except Exception:  # broker down: the document waits for the reconciler
-            log.warning("enqueue failed for document %s; the reconciler will retry", document_id)
+    # document *received* and not queued; the reconciler queues it once the broker is back.
+    queued_ok = enqueue_all(ctx, accepted)
     lines = [dataclasses.replace(line, queued=line.document_id in queued_ok) for line in lines]
     return BatchReceipt(batch_id, code, tuple(lines))
 
@@ -189,90 +214,303 @@ def _reject(document: Document, error: DocumentRejected) -> None:
 
 
 def process_document(ctx: WorkerContext, document_id: uuid.UUID) -> DocumentState:
-    """Run one document through the pipeline; returns its final state. Raises only transient errors."""
-    with ctx.vault.session() as session:
-        document = session.get(Document, document_id)
-        if document is None:
-            log.warning("message for unknown document %s dropped", document_id)
-            return DocumentState.REJECTED
-        if document.state.final:
-            return document.state
-        document.state = DocumentState.PROCESSING
-        document.attempts += 1
-        attempts = document.attempts
-        media_type = document.media_type
-        original = ctx.vault.read_original(document, actor=WORKER)
+    """Both stages in this process, one after the other (tests, tools); returns the document's state.
+
+    Raises :class:`~workers.errors.StageRetry` for a transient problem (retry later)."""
+    holder = f"local-{uuid.uuid4().hex}"
+    state = run_ocr_stage(ctx, document_id, holder, hand_over=False)
+    if state.final:
+        return state
+    return run_io_stage(ctx, document_id)
+
+
+def run_ocr_stage(
+    ctx: WorkerContext, document_id: uuid.UUID, holder: str, *, hand_over: bool = True
+) -> DocumentState:
+    """The CPU stage: rasterise → clean → OCR → classify → extract → searchable PDF + conversion mark.
+
+    Its result is sealed under the owner's data key and kept in ``stage_outputs`` in the same transaction
+    that records the stage as done; only then is the I/O stage queued (from here, with retries: a failed
+    enqueue inside Dramatiq's middleware would be swallowed, issue #545). ``holder`` names the message: a
+    redelivery of the same message (its worker died) takes the document over and counts an attempt; another
+    message for a document held by a live lease is dropped. After ``ctx.max_attempts`` attempts that never
+    came back (the worker died: a poison document, issue #213) the document ends *rejected*.
+    """
+    claim = _claim(ctx, document_id, holder, STAGE_OCR)
+    if claim.state is not None:
+        if claim.hand_over and hand_over:
+            _hand_over(ctx, document_id)
+        return claim.state
+    started = time.perf_counter()
     try:
+        if ctx.crash_hook is not None:
+            ctx.crash_hook(claim.original_sha256)
+        with ctx.vault.session() as session:
+            document = session.get_one(Document, document_id)
+            original = ctx.vault.read_original(document, actor=WORKER)
+            mark = _conversion_mark(ctx, document)
         with tempfile.TemporaryDirectory(prefix="sohoa-") as tmp:
             source = Path(tmp) / "original"
             source.write_bytes(original)
+            del original
             try:
-                processed = run_pipeline(source, media_type, ctx.pipeline)
+                processed = run_pipeline(source, claim.media_type, ctx.pipeline)
             except DocumentRejected as exc:
+                ctx.metrics.failure(STAGE_OCR, exc.code)
                 with ctx.vault.session() as session:
                     document = session.get_one(Document, document_id)
                     _reject(document, exc)
                 log.info("document %s rejected: %s (page %s)", document_id, exc.code, exc.page)
                 return DocumentState.REJECTED
-        return _finish(ctx, document_id, processed)
-    except Exception as exc:
-        if getattr(exc, "permanent", None) is False or attempts < MAX_ATTEMPTS:
-            raise  # retried by Dramatiq with backoff
-        log.exception("document %s failed %d times; rejected as internal error", document_id, attempts)
-        with ctx.vault.session() as session:
-            document = session.get_one(Document, document_id)
-            document.state = DocumentState.REJECTED
-            document.reason_code = "internal_error"
-        return DocumentState.REJECTED
-
-
-def _finish(ctx: WorkerContext, document_id: uuid.UUID, processed: Any) -> DocumentState:
-    with ctx.vault.session() as session:
-        document = session.get_one(Document, document_id)
-        if document.state.final:
-            return document.state
-        batch = document.batch
-        dossier = batch.dossier if batch is not None else None
-        document_type = str(processed.document_type)
-        title = _document_title(document_type)
-        mark = ConversionMark(
-            converted_at=datetime.now(UTC),
-            agency=ctx.agency.name,
-            officer=ctx.agency.officer,
-            dossier_code=dossier.code if dossier else "",
-            procedure_code=dossier.procedure_code if dossier else "",
-            verification_ref=str(document.id),
-            document_name=title,
-        )
+        mark = dataclasses.replace(mark, document_name=_document_title(str(processed.document_type)))
         marked = apply_conversion_mark(processed.searchable_pdf, mark)
-        signed = ctx.signer.sign(marked)
-        report = verify_pdf(signed, ctx.trust_roots)
-        ctx.vault.store_signed(document, signed, actor=WORKER)
+        meta = {
+            "document_type": str(processed.document_type),
+            "type_confidence": float(processed.type_confidence),
+            "page_count": processed.page_count,
+            "fields": {name: _field_dict(value) for name, value in processed.fields.items()},
+            "problems": [_problem_dict(p) for p in processed.problems],
+        }
+        with ctx.vault.session() as session:
+            held = _locked(session, document_id)
+            if held is None or held.state.final:
+                return held.state if held is not None else DocumentState.REJECTED
+            document = held
+            key = ctx.vault.data_key(document.owner)
+            context = _stage_context(document, STAGE_OCR)
+            output = session.get(StageOutput, document_id) or StageOutput(document_id=document_id)
+            output.stage = STAGE_OCR
+            output.meta_sealed = seal_small(key, context + b"|meta", json.dumps(meta, default=str).encode())
+            output.pdf_sealed = seal_small(key, context + b"|pdf", marked)
+            session.add(output)
+            document.page_count = processed.page_count
+            document.attempts = 0  # the I/O stage counts its own attempts
+            document.lease_holder = None
+            document.lease_until = None
+            document.queued_at = None
+    except Exception as exc:
+        return _after_failure(ctx, document_id, STAGE_OCR, exc)
+    finally:
+        ctx.metrics.stage_seconds(STAGE_OCR, time.perf_counter() - started)
+    if hand_over:
+        _hand_over(ctx, document_id)
+    return DocumentState.PROCESSING
 
-        fields = {name: _field_dict(value) for name, value in processed.fields.items()}
-        problems = [_problem_dict(p) for p in processed.problems]
-        extracted_id = _field_value(processed.fields.get("id_number"))
-        if extracted_id and ctx.vault.owner_ref(extracted_id) != document.owner.owner_ref:
-            problems.append({"code": "owner_mismatch", "detail": "id_number"})
-        if document_type == DocumentType.UNKNOWN.value and not any(
-            p["code"] == "unknown_document_type" for p in problems
+
+def run_io_stage(ctx: WorkerContext, document_id: uuid.UUID) -> DocumentState:
+    """The I/O stage: PAdES signature, encrypted signed copy, sealed fields, index row, dossier component.
+
+    Runs under a row lock on the document, so two deliveries never sign or store twice; a document already
+    final is left alone (one object version, one index row, one audit entry per real action)."""
+    started = time.perf_counter()
+    try:
+        with ctx.vault.session() as session:
+            document = _locked(session, document_id)
+            if document is None:
+                log.warning("message for unknown document %s dropped", document_id)
+                return DocumentState.REJECTED
+            if document.state.final:
+                return document.state
+            output = session.get(StageOutput, document_id)
+            if output is None:  # not OCRed yet (a stale message): the OCR stage's own message does it
+                return document.state
+            if document.attempts >= ctx.max_attempts:
+                return _reject_internal(ctx, document, STAGE_IO)
+            document.attempts += 1
+        with ctx.vault.session() as session:
+            document = _locked(session, document_id)
+            if document is None or document.state.final:
+                return document.state if document is not None else DocumentState.REJECTED
+            output = session.get_one(StageOutput, document_id)
+            key = ctx.vault.data_key(document.owner)
+            context = _stage_context(document, STAGE_OCR)
+            meta = json.loads(open_small(key, context + b"|meta", output.meta_sealed))
+            marked = open_small(key, context + b"|pdf", output.pdf_sealed)
+            state = _store(ctx, session, document, meta, marked)
+            session.delete(output)
+            return state
+    except Exception as exc:
+        return _after_failure(ctx, document_id, STAGE_IO, exc)
+    finally:
+        ctx.metrics.stage_seconds(STAGE_IO, time.perf_counter() - started)
+
+
+@dataclass(frozen=True)
+class _Claim:
+    state: DocumentState | None  # set: nothing to do here (final, held by another message, or OCR done)
+    hand_over: bool = False
+    media_type: str = ""
+    original_sha256: str = ""
+
+
+def _claim(ctx: WorkerContext, document_id: uuid.UUID, holder: str, stage: str) -> _Claim:
+    now = datetime.now(UTC)
+    with ctx.vault.session() as session:
+        document = _locked(session, document_id)
+        if document is None:
+            log.warning("message for unknown document %s dropped", document_id)
+            return _Claim(DocumentState.REJECTED)
+        if document.state.final:
+            return _Claim(document.state)
+        if session.get(StageOutput, document_id) is not None:
+            return _Claim(document.state, hand_over=True)
+        if (
+            document.lease_holder not in (None, holder)
+            and document.lease_until is not None
+            and _aware(document.lease_until) > now
         ):
-            problems.append({"code": "unknown_document_type", "detail": ""})
-        ctx.vault.seal_fields(document, fields, actor=WORKER)
-        document.document_type = document_type
-        document.type_confidence = float(processed.type_confidence)
-        document.page_count = processed.page_count
-        document.valid_until = _as_date(_field_value(processed.fields.get("expiry_date")))
-        document.valid_from = _as_date(_field_value(processed.fields.get("issue_date")))
-        document.signature_level = report.signatures[0].pades_level if report.signatures else None
-        document.signature_valid = report.valid
-        document.signer = ctx.signer.signer_subject.display_name
-        document.review_reasons = problems or None
-        document.state = DocumentState.NEEDS_REVIEW if problems or not report.valid else DocumentState.STORED
-        if dossier is not None and batch is not None:
-            procedure = ctx.catalogue.get(dossier.procedure_code)
-            attach_component(session, dossier, procedure, document, Provenance.NEW_SCAN, batch.clerk)
-        return document.state
+            log.info("document %s is held by another message; duplicate dropped", document_id)
+            return _Claim(document.state)
+        if document.attempts >= ctx.max_attempts:
+            return _Claim(_reject_internal(ctx, document, stage))
+        document.state = DocumentState.PROCESSING
+        document.attempts += 1
+        document.lease_holder = holder[:64]
+        document.lease_until = now + ctx.lease
+        return _Claim(None, media_type=document.media_type, original_sha256=document.original_sha256)
+
+
+def _after_failure(ctx: WorkerContext, document_id: uuid.UUID, stage: str, exc: Exception) -> DocumentState:
+    retry = _retry_or_reject(ctx, document_id, stage, exc)
+    if retry is None:
+        return DocumentState.REJECTED
+    raise retry from exc
+
+
+def _retry_or_reject(
+    ctx: WorkerContext, document_id: uuid.UUID, stage: str, exc: Exception
+) -> StageRetry | None:
+    """What a failed stage raises: a retry (transient: the attempt is given back; a bug: counted) or, after
+    ``max_attempts`` counted attempts, None: the document is rejected, nothing to retry."""
+    kind = transient_kind(exc)
+    if kind is not None:
+        ctx.metrics.failure(stage, f"transient_{kind}")
+        log.warning("document %s: %s stage, transient %s problem; retried later", document_id, stage, kind)
+        # the database itself may be the one that is down: then the attempt stays counted
+        with contextlib.suppress(Exception), ctx.vault.session() as session:
+            document = _locked(session, document_id)
+            if document is not None and not document.state.final and document.attempts > 0:
+                document.attempts -= 1
+                document.lease_holder = None
+                document.lease_until = None
+        return StageRetry(kind)
+    ctx.metrics.failure(stage, "internal_error")
+    log.error("document %s: %s stage failed (%s)", document_id, stage, type(exc).__name__, exc_info=exc)
+    with ctx.vault.session() as session:
+        document = _locked(session, document_id)
+        if document is not None and not document.state.final and document.attempts >= ctx.max_attempts:
+            _reject_internal(ctx, document, stage)
+            return None
+    return StageRetry("bug")
+
+
+def _reject_internal(ctx: WorkerContext, document: Document, stage: str) -> DocumentState:
+    log.error("document %s rejected after %d attempts of the %s stage", document.id, document.attempts, stage)
+    ctx.metrics.failure(stage, "internal_error")
+    document.state = DocumentState.REJECTED
+    document.reason_code = "internal_error"
+    document.reason_page = None
+    document.lease_holder = None
+    document.lease_until = None
+    return DocumentState.REJECTED
+
+
+def _hand_over(ctx: WorkerContext, document_id: uuid.UUID) -> None:
+    """Queue the I/O stage, retrying with backoff; if the broker stays down, the reconciler queues it."""
+    try:
+        send_with_retries(ctx.enqueue_io, document_id, sleep=ctx.sleep)
+    except Exception:
+        log.warning("hand-over of document %s failed; the reconciler will queue it", document_id)
+        return
+    with contextlib.suppress(Exception), ctx.vault.session() as session:
+        session.execute(
+            update(Document).where(Document.id == document_id).values(queued_at=datetime.now(UTC))
+        )
+
+
+def send_with_retries(
+    send: Callable[[uuid.UUID], None],
+    document_id: uuid.UUID,
+    *,
+    attempts: int = 6,
+    first_delay_s: float = 0.5,
+    max_delay_s: float = 8.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> None:
+    """``send(document_id)``, tried ``attempts`` times with exponential backoff; the last error is raised."""
+    delay = first_delay_s
+    for attempt in range(1, attempts + 1):
+        try:
+            send(document_id)
+            return
+        except Exception:
+            if attempt == attempts:
+                raise
+            sleep(delay)
+            delay = min(delay * 2, max_delay_s)
+
+
+def _locked(session: Session, document_id: uuid.UUID) -> Document | None:
+    return session.get(Document, document_id, with_for_update=True, populate_existing=True)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _stage_context(document: Document, stage: str) -> bytes:
+    return f"stage-{stage}\x1f{document.owner.owner_ref}\x1f{document.id}".encode()
+
+
+def _conversion_mark(ctx: WorkerContext, document: Document) -> ConversionMark:
+    batch = document.batch
+    dossier = batch.dossier if batch is not None else None
+    return ConversionMark(
+        converted_at=datetime.now(UTC),
+        agency=ctx.agency.name,
+        officer=ctx.agency.officer,
+        dossier_code=dossier.code if dossier else "",
+        procedure_code=dossier.procedure_code if dossier else "",
+        verification_ref=str(document.id),
+        document_name="",  # set from the type once known (see _with_title)
+    )
+
+
+def _store(
+    ctx: WorkerContext, session: Session, document: Document, meta: dict[str, Any], marked: bytes
+) -> DocumentState:
+    batch = document.batch
+    dossier = batch.dossier if batch is not None else None
+    document_type = str(meta["document_type"])
+    signed = ctx.signer.sign(marked)
+    report = verify_pdf(signed, ctx.trust_roots)
+    ctx.vault.store_signed(document, signed, actor=WORKER)
+    fields: dict[str, Any] = meta["fields"]
+    problems: list[dict[str, str]] = list(meta["problems"])
+    extracted_id = _field_value(fields.get("id_number"))
+    if extracted_id and ctx.vault.owner_ref(extracted_id) != document.owner.owner_ref:
+        problems.append({"code": "owner_mismatch", "detail": "id_number"})
+    if document_type == DocumentType.UNKNOWN.value and not any(
+        p["code"] == "unknown_document_type" for p in problems
+    ):
+        problems.append({"code": "unknown_document_type", "detail": ""})
+    ctx.vault.seal_fields(document, fields, actor=WORKER)
+    document.document_type = document_type
+    document.type_confidence = float(meta["type_confidence"])
+    document.page_count = int(meta["page_count"])
+    document.valid_until = _as_date(_field_value(fields.get("expiry_date")))
+    document.valid_from = _as_date(_field_value(fields.get("issue_date")))
+    document.signature_level = report.signatures[0].pades_level if report.signatures else None
+    document.signature_valid = report.valid
+    document.signer = ctx.signer.signer_subject.display_name
+    document.review_reasons = problems or None
+    document.state = DocumentState.NEEDS_REVIEW if problems or not report.valid else DocumentState.STORED
+    document.lease_holder = None
+    document.lease_until = None
+    if dossier is not None and batch is not None:
+        procedure = ctx.catalogue.get(dossier.procedure_code)
+        attach_component(session, dossier, procedure, document, Provenance.NEW_SCAN, batch.clerk)
+    return document.state
 
 
 def _document_title(document_type: str) -> str:
@@ -285,7 +523,7 @@ def _document_title(document_type: str) -> str:
 def _field_value(extracted: Any) -> str | None:
     if extracted is None:
         return None
-    value = getattr(extracted, "value", extracted)
+    value = extracted.get("value") if isinstance(extracted, dict) else getattr(extracted, "value", extracted)
     return None if value in (None, "") else str(value)
 
 
@@ -313,21 +551,69 @@ def _as_date(value: str | None) -> date | None:
         return None
 
 
-def reconcile(ctx: WorkerContext, older_than: timedelta = timedelta(minutes=10)) -> int:
-    """Re-enqueue documents left *received* or *processing* for longer than ``older_than``."""
-    cutoff = datetime.now(UTC) - older_than
-    with ctx.vault.session() as session:
-        stuck = list(
-            session.scalars(
-                select(Document.id).where(
-                    Document.state.in_((DocumentState.RECEIVED, DocumentState.PROCESSING)),
-                    Document.updated_at < cutoff,
-                )
+def enqueue_all(ctx: WorkerContext, document_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+    """Queue the OCR stage of each document and record when; stops at the first broker failure (the
+    broker is down: the rest wait for the reconciler). Returns the ids queued."""
+    queued: list[uuid.UUID] = []
+    for document_id in document_ids:
+        try:
+            ctx.enqueue(document_id)
+        except Exception:
+            log.warning(
+                "enqueue failed (broker down?); %d document(s) left for the reconciler",
+                len(document_ids) - len(queued),
             )
+            break
+        queued.append(document_id)
+    _mark_queued(ctx, queued)
+    return set(queued)
+
+
+def _mark_queued(ctx: WorkerContext, document_ids: Sequence[uuid.UUID]) -> None:
+    if not document_ids:
+        return
+    with ctx.vault.session() as session:
+        session.execute(
+            update(Document).where(Document.id.in_(document_ids)).values(queued_at=datetime.now(UTC))
         )
-    for document_id in stuck:
-        ctx.enqueue(document_id)
-    return len(stuck)
+
+
+def reconcile(
+    ctx: WorkerContext,
+    older_than: timedelta = timedelta(minutes=10),
+    unqueued_after: timedelta = timedelta(seconds=10),
+) -> int:
+    """Queue again the documents the broker may have lost; returns how many.
+
+    A non-final document is queued again when no live lease holds it and either it was never queued (the
+    broker was down at intake or at a hand-over) for ``unqueued_after``, or nothing happened to it for
+    ``older_than`` (a message acked and lost, Dramatiq #545, or dead-lettered). The stage it needs is
+    queued: OCR, or signing/storage when the OCR result is waiting. Duplicates are harmless (leases, row
+    locks, final states)."""
+    now = datetime.now(UTC)
+    with ctx.vault.session() as session:
+        rows = session.execute(
+            select(Document.id, StageOutput.document_id)
+            .outerjoin(StageOutput, StageOutput.document_id == Document.id)
+            .where(
+                Document.state.in_((DocumentState.RECEIVED, DocumentState.PROCESSING)),
+                or_(Document.lease_until.is_(None), Document.lease_until < now),
+                or_(
+                    and_(Document.queued_at.is_(None), Document.updated_at < now - unqueued_after),
+                    Document.updated_at < now - older_than,
+                ),
+            )
+        ).all()
+    queued: list[uuid.UUID] = []
+    for document_id, ocr_done in rows:
+        try:
+            (ctx.enqueue_io if ocr_done is not None else ctx.enqueue)(document_id)
+        except Exception:
+            log.warning("reconcile: broker unavailable; %d document(s) wait", len(rows) - len(queued))
+            break
+        queued.append(document_id)
+    _mark_queued(ctx, queued)
+    return len(queued)
 
 
 def batch_finished(vault: Vault, batch_id: uuid.UUID) -> bool:
@@ -343,3 +629,145 @@ def wait_for_batch(vault: Vault, batch_id: uuid.UUID, timeout: float, poll_s: fl
         if time.monotonic() > deadline:
             raise TimeoutError("batch not finished in time")
         time.sleep(poll_s)
+
+
+def documents_by_state(vault: Vault) -> dict[str, int]:
+    with vault.session() as session:
+        rows = session.execute(select(Document.state, func.count()).group_by(Document.state)).all()
+    return {state.value: int(count) for state, count in rows}
+
+
+# ---------------------------------------------------------------------------------------- batch progress
+@dataclass(frozen=True)
+class ProgressRow:
+    """What progress needs of one document (no personal data)."""
+
+    position: int
+    document_id: uuid.UUID
+    state: DocumentState
+    page_count: int | None
+    reason_code: str | None
+    reason_page: int | None
+    updated_at: datetime
+    ocr_done: bool = False
+
+
+@dataclass(frozen=True)
+class Failure:
+    position: int
+    document_id: uuid.UUID
+    reason_code: str
+    page: int | None
+    message_vi: str
+    message_en: str
+
+
+@dataclass(frozen=True)
+class BatchProgress:
+    batch_id: uuid.UUID
+    total: int
+    counts: dict[str, int]  # per state; "processing" split into "ocr" and "signing" (OCR done)
+    done: int  # final documents
+    pages_done: int
+    pages_total: int | None  # None while some page counts are unknown
+    elapsed_s: float
+    pages_per_minute: float | None
+    eta_s: float | None
+    failures: tuple[Failure, ...]
+
+    @property
+    def finished(self) -> bool:
+        return self.done == self.total
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready (for the HTTP API)."""
+        data = dataclasses.asdict(self)
+        data["batch_id"] = str(self.batch_id)
+        data["finished"] = self.finished
+        data["failures"] = [{**f, "document_id": str(f["document_id"])} for f in data["failures"]]
+        return data
+
+
+def batch_progress(vault: Vault, batch_id: uuid.UUID, now: datetime | None = None) -> BatchProgress:
+    """A batch's progress from the index (the truth): counts per state, pages per minute, ETA, failures
+    with their reason codes and vi/en messages. Raises LookupError for an unknown batch."""
+    with vault.session() as session:
+        batch = session.get(Batch, batch_id)
+        if batch is None:
+            raise LookupError("no such batch")
+        created = batch.created_at
+        rows = [
+            ProgressRow(
+                position=position,
+                document_id=document_id,
+                state=state,
+                page_count=pages,
+                reason_code=code,
+                reason_page=page,
+                updated_at=updated,
+                ocr_done=ocr is not None,
+            )
+            for position, document_id, state, pages, code, page, updated, ocr in session.execute(
+                select(
+                    Document.source_position,
+                    Document.id,
+                    Document.state,
+                    Document.page_count,
+                    Document.reason_code,
+                    Document.reason_page,
+                    Document.updated_at,
+                    StageOutput.document_id,
+                )
+                .outerjoin(StageOutput, StageOutput.document_id == Document.id)
+                .where(Document.batch_id == batch_id)
+                .order_by(Document.source_position)
+            )
+        ]
+    return progress_from_rows(batch_id, created, rows, now or datetime.now(UTC))
+
+
+def progress_from_rows(
+    batch_id: uuid.UUID, created_at: datetime, rows: Sequence[ProgressRow], now: datetime
+) -> BatchProgress:
+    """The arithmetic of :func:`batch_progress` (a pure function)."""
+    from schemas.reasons import reason
+
+    counts: dict[str, int] = {}
+    for row in rows:
+        key = row.state.value
+        if row.state is DocumentState.PROCESSING:
+            key = "signing" if row.ocr_done else "ocr"
+        counts[key] = counts.get(key, 0) + 1
+    final = [r for r in rows if r.state.final]
+    processed = [r for r in final if r.state is not DocumentState.REJECTED or r.page_count]
+    pages_done = sum(r.page_count or 0 for r in processed)
+    known = [r.page_count for r in rows if r.page_count]
+    pages_total = sum(r.page_count or 0 for r in rows) if len(known) == len(rows) else None
+    start = _aware(created_at)
+    end = max((_aware(r.updated_at) for r in final), default=now) if len(final) == len(rows) else now
+    elapsed = max(0.0, (end - start).total_seconds())
+    rate = pages_done / (elapsed / 60) if pages_done and elapsed > 0 else None
+    eta: float | None = None
+    if len(final) == len(rows):
+        eta = 0.0
+    elif rate:
+        mean_pages = sum(known) / len(known) if known else 1.0
+        remaining = sum((r.page_count if r.page_count else mean_pages) for r in rows if not r.state.final)
+        eta = remaining / rate * 60
+    failures = []
+    for row in rows:
+        if row.state is DocumentState.REJECTED and row.reason_code:
+            vi, en = reason(row.reason_code).format(page=row.reason_page)
+            failures.append(Failure(row.position, row.document_id, row.reason_code, row.reason_page, vi, en))
+    return BatchProgress(
+        batch_id=batch_id,
+        total=len(rows),
+        counts=counts,
+        done=len(final),
+        pages_done=pages_done,
+        pages_total=pages_total,
+        elapsed_s=round(elapsed, 3),
+        pages_per_minute=round(rate, 2) if rate else None,
+        eta_s=round(eta, 1) if eta is not None else None,
+        failures=tuple(failures),
+    )
