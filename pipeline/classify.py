@@ -153,16 +153,37 @@ _TITLE_LINE_RATIO = 0.8  # a title line is the title, nearly alone on its line
 _TITLE_WINDOW_RATIO = 0.9  # or the title exactly inside a longer OCR line
 
 
+def _line_title_score(title: str, line: str) -> float:
+    whole = line_ratio(title, line)
+    if whole >= _TITLE_LINE_RATIO:
+        return whole
+    match = find_phrase(title, line)
+    if match is not None and match.score >= _TITLE_WINDOW_RATIO:
+        return match.score
+    return 0.0
+
+
+@lru_cache(maxsize=256)
+def _longer_titles(title: str) -> tuple[str, ...]:
+    """Known titles (of any type, or of documents not handled) that contain ``title``: "CĂN CƯỚC"
+    (the 2024 card) is inside "CĂN CƯỚC CÔNG DÂN" (the 2021 card)."""
+    target = _phrase_skeleton(title)
+    known = {t for d in DOCUMENT_TYPES.values() for t in (*d.titles, *d.side_titles)} | set(OTHER_TITLES)
+    return tuple(
+        t
+        for t in sorted(known)
+        if len(_phrase_skeleton(t)) > len(target) and f" {target} " in f" {_phrase_skeleton(t)} "
+    )
+
+
 def _title_score(title: str, lines: list[str]) -> float:
+    """How well a line of the page is ``title``; a line that is rather a longer known title
+    containing it does not count (the longer matched title wins)."""
     best = 0.0
     for line in lines:
-        whole = line_ratio(title, line)
-        if whole >= _TITLE_LINE_RATIO:
-            best = max(best, whole)
-            continue
-        match = find_phrase(title, line)
-        if match is not None and match.score >= _TITLE_WINDOW_RATIO:
-            best = max(best, match.score)
+        score = _line_title_score(title, line)
+        if score > best and not any(_line_title_score(t, line) >= score for t in _longer_titles(title)):
+            best = score
     return best
 
 
@@ -186,7 +207,8 @@ def classify(text: str) -> Classification:
     skeletons = [skeleton(line) for line in lines]
     for definition in DOCUMENT_TYPES.values():
         title = max((_title_score(t, lines) for t in definition.titles), default=0.0)
-        labels = [f.labels[0] for f in definition.fields if f.required] + list(definition.other_labels[:2])
+        labels = [f.labels[0] for f in definition.fields if f.required and f.labels]
+        labels += list(definition.other_labels[:2])
         found = sum(
             1
             for label in labels

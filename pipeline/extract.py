@@ -27,7 +27,6 @@ from pipeline.classify import DIGITS_AS_LETTERS, PhraseMatch, Skeleton, find_phr
 from pipeline.ocr import OcrLine, OcrOptions, OcrPage, Word, ZoneRequest, read_zone
 from schemas.calendar import local_date
 from schemas.documents import (
-    CCCD_RENEWAL_AGES,
     COMMON_SURNAMES,
     DOCUMENT_TYPES,
     ETHNIC_GROUPS,
@@ -43,6 +42,7 @@ from schemas.documents import (
 from schemas.identifiers import normalise_sex, validate_personal_id
 
 LOW_CONFIDENCE = 0.70  # below this a field goes to review even when it is valid
+DISAGREEMENT_CONFIDENCE = 0.6  # page reading and digits re-read differ: below LOW_CONFIDENCE
 _CONTINUATION_MIN_CONF = 60.0  # mean word confidence (0-100) of a line continuing a value
 _SEPARATORS = " \t:;|/\\.,-_–—…~*'\"`"
 
@@ -212,6 +212,9 @@ def _short_label_at_start(label: str, text: str, sk: Skeleton) -> PhraseMatch | 
         return None
     a, b = sk.tokens[0][0], sk.tokens[k - 1][1]
     window = sk.text[a:b].translate(DIGITS_AS_LETTERS)
+    # A two-letter label ("Bà:") only misread in place, not with a letter lost ("“8:" is no "Bà:").
+    if len(target) == 2 and len(window) != 2:
+        return None
     if len(target) >= 2 and _edit_distance(window, target) <= 1:
         return PhraseMatch(0.9, sk.index[a], sk.index[b - 1] + 1)
     return None
@@ -245,12 +248,32 @@ def digit_tokens(raw: str, keep: str = "") -> str:
     return max(runs, key=len)
 
 
-def parse_date(raw: str) -> dt.date | None:
-    text = raw.translate(_DIGIT_LOOKALIKES)
-    match = _DATE.search(text)
+_WORDED_DATE = re.compile(r"NGAY(?: DATE)? (\w{1,2}) THANG(?: MONTH)? (\w{1,2}) NAM(?: YEAR)? (\w{4})\b")
+
+
+def _worded_date(raw: str) -> tuple[int, int, int] | None:
+    """(day, month, year) of "ngày 05 tháng 02 năm 2024" or "ngày/date 15 tháng/month 01 năm/year 2025"."""
+    match = _WORDED_DATE.search(skeleton(raw).text)
     if not match:
         return None
-    day, month, year = (int(g) for g in match.groups())
+    parts = [g.translate(_DIGIT_LOOKALIKES) for g in match.groups()]
+    if not all(p.isdigit() for p in parts):
+        return None
+    day, month, year = (int(p) for p in parts)
+    return day, month, year
+
+
+def parse_date(raw: str) -> dt.date | None:
+    """A date written dd/mm/yyyy (also with . or -) or "ngày dd tháng mm năm yyyy"."""
+    text = raw.translate(_DIGIT_LOOKALIKES)
+    match = _DATE.search(text)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+    else:
+        worded = _worded_date(raw)
+        if worded is None:
+            return None
+        day, month, year = worded
     try:
         return dt.date(year, month, day)
     except ValueError:
@@ -532,9 +555,56 @@ def _below(lines: list[_Line], index: int) -> int | None:
 
 def _segments(definition: DocumentTypeDef, pages: list[OcrPage]) -> list[_Line]:
     lines = [segment for page in pages for line in page.lines for segment in _split_line(page, line)]
+    columns = any(f.column is not None for f in definition.fields)
+    if columns:
+        lines = [part for line in lines for part in _split_at_mid(line)]
     for line in lines:
         line.hits = _label_hits(line.text, definition)
+        if columns:
+            _column_hits(line, definition)
     return lines
+
+
+def _page_mid(page: OcrPage) -> float:
+    if page.image is not None:
+        return page.image.width / 2
+    if not page.words:
+        return 0.0
+    return (min(w.left for w in page.words) + max(w.right for w in page.words)) / 2
+
+
+def _split_at_mid(line: _Line, gap_factor: float = 1.5) -> list[_Line]:
+    """A run crossing the middle of the page split there when the words on either side are apart
+    by more than a word space: the two columns of a two-column form, read as one line."""
+    mid = _page_mid(line.page)
+    words = line.words
+    best: tuple[int, int] | None = None  # (gap, index of the first word of the right part)
+    for k in range(1, len(words)):
+        a, b = words[k - 1], words[k]
+        if (a.left + a.right) / 2 < mid < (b.left + b.right) / 2:
+            gap = b.left - a.right
+            if best is None or gap > best[0]:
+                best = (gap, k)
+    if best is None or best[0] <= gap_factor * line.height:
+        return [line]
+    return [_Line(line.page, words[: best[1]]), _Line(line.page, words[best[1] :])]
+
+
+def _column_hits(line: _Line, definition: DocumentTypeDef) -> None:
+    """Label hits of column fields given to the field of the run's column that has the same label
+    (the husband's "Ngày, tháng, năm sinh:" on the left, the wife's on the right)."""
+    column = 0 if line.left < _page_mid(line.page) else 1
+    out = []
+    for hit in line.hits:
+        fdef = definition.field(hit.field) if hit.field else None
+        if fdef is None or fdef.column is None or fdef.column == column:
+            out.append(hit)
+            continue
+        sibling = next(
+            (f for f in definition.fields if f.column == column and set(f.labels) & set(fdef.labels)), None
+        )
+        out.append(dataclasses.replace(hit, field=sibling.name if sibling else None))
+    line.hits = out
 
 
 def _locate(definition: DocumentTypeDef, lines: list[_Line]) -> dict[str, _Found]:
@@ -557,22 +627,50 @@ def _locate(definition: DocumentTypeDef, lines: list[_Line]) -> dict[str, _Found
             else:
                 continue
             if fdef.multiline:
-                for _ in range(2):
-                    nxt = _below(lines, source)
-                    # A continuation has no label and reads as text (not a stamp's or rule's noise).
-                    if nxt is None or lines[nxt].hits or lines[nxt].confidence < _CONTINUATION_MIN_CONF:
-                        break
-                    more = _found(lines[nxt], lines[nxt].prefix())
-                    words = (result.words or ()) + (more.words or ())
-                    result = _Found(
-                        f"{result.raw} {more.raw}",
-                        (result.confidence + more.confidence) / 2,
-                        result.page,
-                        words,
-                    )
-                    source = nxt
+                result = _continued(lines, source, result)
             found[name] = result
+    for fdef in definition.fields:
+        if fdef.pattern is not None and fdef.name not in found:
+            located = _by_pattern(fdef, lines)
+            if located is not None:
+                found[fdef.name] = located
     return found
+
+
+def _continued(lines: list[_Line], source: int, result: _Found) -> _Found:
+    """``result`` with up to two continuation lines under ``lines[source]`` appended."""
+    for _ in range(2):
+        nxt = _below(lines, source)
+        # A continuation has no label and reads as text (not a stamp's or rule's noise).
+        if nxt is None or lines[nxt].hits or lines[nxt].confidence < _CONTINUATION_MIN_CONF:
+            break
+        more = _found(lines[nxt], lines[nxt].prefix())
+        words = (result.words or ()) + (more.words or ())
+        result = _Found(
+            f"{result.raw} {more.raw}",
+            (result.confidence + more.confidence) / 2,
+            result.page,
+            words,
+        )
+        source = nxt
+    return result
+
+
+def _by_pattern(fdef: FieldDef, lines: list[_Line]) -> _Found | None:
+    """The first line (in reading order) where the field's pattern matches; its ``value`` group."""
+    regex = re.compile(fdef.pattern or "")
+    for i, line in enumerate(lines):
+        text = line.text
+        match = regex.search(text)
+        if match is None:
+            continue
+        start, end = match.span("value") if "value" in regex.groupindex else match.span()
+        start, end = _strip_span(text, start, end)
+        if start >= end:
+            continue
+        result = _found(line, _Segment(fdef.name, text[start:end], start, end))
+        return _continued(lines, i, result) if fdef.multiline else result
+    return None
 
 
 def _id_fallback(pages: list[OcrPage]) -> _Found | None:
@@ -680,6 +778,8 @@ def _reread_lines(
             continue
         again = _Line(line.page, tuple(words))
         again.hits = _label_hits(again.text, definition)
+        if any(f.column is not None for f in definition.fields):
+            _column_hits(again, definition)
         out.append(again if again.hits else line)
     return out
 
@@ -798,12 +898,19 @@ def _normalise(
             return ExtractedField(None, raw, conf, True, ("no_expiry",)), None
         date = parse_date(raw)
         printed = None
-        reread = _reread(found, "0123456789/", reader, options)
+        # A worded date ("ngày 05 tháng 02 năm 2024") is not re-read: its box holds words too.
+        reread = None if _worded_date(raw) else _reread(found, "0123456789/", reader, options)
         reread_date = parse_date(reread[0]) if reread else None
         if reread_date is not None and reread is not None:
-            # Digits read best with the digits model (§6); agreement of both raises confidence.
-            conf = max(conf, reread[1]) if reread_date == date else min(reread[1], 0.8)
-            date, printed = reread_date, reread[0]
+            if reread_date == date or date is None:
+                # Digits read best with the digits model (§6); agreement of both raises confidence.
+                conf = max(conf, reread[1]) if reread_date == date else reread[1]
+                date, printed = reread_date, reread[0]
+            else:
+                # Two models disagree: keep the more confident reading, and a clerk checks it.
+                if reread[1] > conf:
+                    date, printed = reread_date, reread[0]
+                conf = min(max(conf, reread[1]), DISAGREEMENT_CONFIDENCE)
         if date is None:
             return ExtractedField(None, raw, conf, False, ("not_a_date",)), None
         problems = () if 1900 <= date.year <= 2399 else ("implausible_year",)
@@ -821,10 +928,14 @@ def _normalise(
         value, conf, printed = read, conf, None
         if reread is not None:
             digits = re.sub(r"\D", "", reread[0])
-            if len(digits) == 12:
-                # Agreement of two models is strong evidence; otherwise trust the digits model (§6).
-                value, conf = digits, (max(conf, reread[1]) if digits == read else reread[1])
-                printed = digits
+            if len(digits) == 12 and digits == read:
+                value, conf, printed = digits, max(conf, reread[1]), digits  # two models agree
+            elif len(digits) == 12:
+                # The digits model reads digits best (§6: vie reads a bold 3 as 5), but a
+                # disagreement goes to a clerk unless the page reading is no possible ID at all.
+                value, printed = digits, digits
+                plausible_read = len(read) == 12 and not validate_personal_id(read)
+                conf = min(reread[1], DISAGREEMENT_CONFIDENCE) if plausible_read else reread[1]
         id_problems = validate_personal_id(value)
         return ExtractedField(value or None, raw, conf, not id_problems, tuple(id_problems)), printed
     if kind is FieldKind.NUMBER:
@@ -833,8 +944,15 @@ def _normalise(
         reread = _reread(found, whitelist, reader, options)
         value, printed = read, None
         if reread is not None and reread[0]:
-            value, conf = reread[0], (max(conf, reread[1]) if reread[0] == read else reread[1])
-            printed = reread[0]
+            if reread[0] == read or not read:
+                value, conf = reread[0], (max(conf, reread[1]) if reread[0] == read else reread[1])
+                printed = reread[0]
+            else:
+                # Two models disagree ("55" at 0.97 in the page, "35" at 0.73 re-read; a ";" boxed
+                # with the digits and re-read as one): the more confident wins, a clerk checks it.
+                if reread[1] > conf:
+                    value, printed = reread[0], reread[0]
+                conf = min(max(conf, reread[1]), DISAGREEMENT_CONFIDENCE)
         field = ExtractedField(value or None, raw, conf, bool(value), () if value else ("not_a_number",))
         return field, printed
     text = clean_place(raw) if kind is FieldKind.PLACE else clean_text(raw)
@@ -873,13 +991,6 @@ def _word_corrections(fdef: FieldDef, found: _Found, printed: str) -> list[tuple
     return out
 
 
-def _birthday(date_of_birth: dt.date, year: int) -> dt.date:
-    try:
-        return date_of_birth.replace(year=year)
-    except ValueError:  # 29 February in a common year
-        return dt.date(year, 3, 1)
-
-
 def _cross_validate(fields: dict[str, ExtractedField]) -> None:
     """ID against printed date of birth and sex; dates in order."""
     dob_field = fields.get("date_of_birth")
@@ -905,13 +1016,6 @@ def _cross_validate(fields: dict[str, ExtractedField]) -> None:
         elif written == dob:
             fields["date_of_birth"] = ExtractedField(
                 dob_field.value, dob_field.raw, max(dob_field.confidence, 0.9), True, dob_field.problems
-            )
-    expiry = fields.get("expiry_date")
-    if dob and expiry is not None and expiry.valid and expiry.value:
-        renewal = {_birthday(dob, dob.year + age) for age in CCCD_RENEWAL_AGES}
-        if dt.date.fromisoformat(expiry.value) not in renewal:
-            fields["expiry_date"] = ExtractedField(
-                expiry.value, expiry.raw, expiry.confidence, False, ("not_a_renewal_birthday",)
             )
     for later in ("expiry_date", "registration_date"):
         f = fields.get(later)

@@ -91,6 +91,13 @@ class FieldDef:
     labels: tuple[str, ...]
     required: bool = True
     multiline: bool = False
+    # Two-column forms (a marriage certificate's husband and wife columns share their labels): the
+    # column of the page (0 left, 1 right) whose label hits belong to this field; None: any.
+    column: int | None = None
+    # A value printed without a label (the place/date line "…, ngày 05 tháng 02 năm 2024", a signer's
+    # title): a regular expression searched in each OCR line when no label was found; its group
+    # ``value`` (else the whole match) is the raw value. Flags inline (``(?i)``).
+    pattern: str | None = None
 
 
 @dataclass(frozen=True)
@@ -235,6 +242,14 @@ def sane_date(value: dt.date) -> dt.date:
 
 def optional_sane_date(value: dt.date | None) -> dt.date | None:
     return sane_date(value) if value is not None else None
+
+
+def birthday(date_of_birth: dt.date, year: int) -> dt.date:
+    """The birthday in ``year`` (1 March for 29 February in a common year)."""
+    try:
+        return date_of_birth.replace(year=year)
+    except ValueError:
+        return dt.date(year, 3, 1)
 
 
 def dates_in_order(*dates: tuple[str, dt.date | None]) -> None:

@@ -11,13 +11,16 @@ import datetime as dt
 from pydantic import field_validator, model_validator
 
 from schemas.documents import (
+    CCCD_RENEWAL_AGES,
     DocumentModel,
     DocumentType,
     DocumentTypeDef,
+    ExtractedField,
     FieldDef,
     FieldKind,
     Sex,
     ValidityRule,
+    birthday,
     nfc_text,
     optional_sane_date,
     sex_value,
@@ -78,6 +81,21 @@ VALIDITY = ValidityRule(
         "that birthday; none from 60 [R]"
     ),
 )
+
+
+def normalise_fields(fields: dict[str, ExtractedField]) -> list[str]:
+    """The printed expiry is the 25th, 40th or 60th birthday (Art. 21); none from 60."""
+    dob_field, expiry = fields.get("date_of_birth"), fields.get("expiry_date")
+    if dob_field is None or not dob_field.valid or not dob_field.value:
+        return []
+    if expiry is None or not expiry.valid or not expiry.value:
+        return []
+    dob = dt.date.fromisoformat(dob_field.value)
+    if dt.date.fromisoformat(expiry.value) not in {
+        birthday(dob, dob.year + age) for age in CCCD_RENEWAL_AGES
+    }:
+        fields["expiry_date"] = expiry.invalid("not_a_renewal_birthday")
+    return []
 
 
 class CitizenIdCard(DocumentModel):

@@ -389,3 +389,70 @@ def test_validity_rule_months_from_issue() -> None:
     assert rule.expiry({"issue_date": None}) is None
     with pytest.raises(ValueError):
         ValidityRule("printed_expiry", "test [M]")
+
+
+# ------------------------------------------------------------- worded dates, re-read disagreements
+
+
+def test_worded_dates() -> None:
+    from pipeline.extract import parse_date
+
+    assert parse_date("Quảng Ninh, ngày 05 tháng 02 năm 2024") == dt.date(2024, 2, 5)
+    assert parse_date("ngày/date 15 tháng/month 01 năm/year 2025") == dt.date(2025, 1, 15)
+    assert parse_date("Ha Noi, ngay O5 thang 02 nam 2O24") == dt.date(2024, 2, 5)
+    assert parse_date("ngày 31 tháng 02 năm 2024") is None
+    assert parse_date("ngày tháng năm") is None
+
+
+def _reader(text: str, conf: float):  # type: ignore[no-untyped-def]
+    from pipeline.ocr import Word
+
+    def read(page, box, request):  # type: ignore[no-untyped-def]
+        return [Word(text, conf, box[0], box[1], box[2] - box[0], box[3] - box[1], 0)]
+
+    return read
+
+
+def test_date_reread_disagreement_goes_to_review() -> None:
+    page = OcrPage.from_text(CCCD_TEXT, conf=97.0)
+    page.image = None
+    # The digits model reads another date: the more confident reading wins, capped below review.
+    result = extract_fields(
+        DocumentType.CCCD_2021, [page], zone_reader=_reader("08/07/1985", 80.0), today=TODAY
+    )
+    dob = result.fields["date_of_birth"]
+    assert dob.value == "1984-07-08"  # page 0.97 > re-read 0.80
+    assert dob.confidence < 0.7
+    assert ("low_confidence", "date_of_birth") in [(p.code, p.detail) for p in result.problems]
+
+
+def test_id_reread_disagreement_goes_to_review_unless_the_page_reading_is_impossible() -> None:
+    page = OcrPage.from_text(CCCD_TEXT, conf=97.0)
+    other = "001084012346"  # also a structurally valid ID
+    result = extract_fields(DocumentType.CCCD_2021, [page], zone_reader=_reader(other, 99.0), today=TODAY)
+    assert result.fields["id_number"].value == other
+    assert ("low_confidence", "id_number") in [(p.code, p.detail) for p in result.problems]
+    # The page read a bold 3 as 5 into an impossible province code: the digits model alone decides.
+    misread = OcrPage.from_text(CCCD_TEXT.replace("001084012345", "951084012345"), conf=97.0)
+    result = extract_fields(
+        DocumentType.CCCD_2021, [misread], zone_reader=_reader("001084012345", 99.0), today=TODAY
+    )
+    assert result.fields["id_number"].value == "001084012345"
+    assert result.fields["id_number"].confidence > 0.9
+
+
+def test_two_letter_label_needs_both_letters() -> None:
+    from pipeline.classify import skeleton
+    from pipeline.extract import _short_label_at_start
+
+    assert _short_label_at_start("Bà:", "“8: xx", skeleton("“8: xx")) is None
+    assert _short_label_at_start("Số:", "5ñ: 123", skeleton("5ñ: 123")) is not None
+
+
+def test_shorter_title_inside_a_longer_one_does_not_count() -> None:
+    from pipeline.classify import _title_score
+
+    assert _title_score("CĂN CƯỚC", ["CĂN CƯỚC CÔNG DÂN"]) == 0.0
+    assert _title_score("CĂN CƯỚC", ["CĂN CƯỚC"]) == 1.0
+    assert _title_score("IDENTITY CARD", ["Citizen Identity Card"]) == 0.0
+    assert classify(CCCD_TEXT).document_type is DocumentType.CCCD_2021
