@@ -1,0 +1,140 @@
+"""Shared pieces of the paper document types (civil-status papers, confirmations, diplomas, health
+certificates, decisions, application forms): patterns of unlabelled lines, closed-list snapping and
+the cross-checks their hooks run. Problem codes name the check, never a value.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from schemas.documents import ExtractedField
+from schemas.identifiers import validate_personal_id
+
+_LOWER = "a-zàáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ"
+_UPPER = "A-ZÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬĐÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
+
+# The place/date line of an official paper: "Quảng Ninh, ngày 05 tháng 02 năm 2024" (Decree 30/2020
+# Appendix I), at the end of its line; tolerant of OCR losing the words' marks.
+DATE_LINE = r"(?i),\s*(?P<value>ng\w{1,3}\s*\d{1,2}\s+th\w{2,4}\s*\d{1,2}\s+n\w{1,2}m\s*\d{4})\s*\.?\s*$"
+# A person's name as printed under a signature: two to five Title-case words alone on the line.
+SIGNER_NAME_LINE = rf"^(?P<value>[{_UPPER}][{_LOWER}]+(?:\s+[{_UPPER}][{_LOWER}]+){{1,4}})\s*$"
+# The signer's title block of Decree 30/2020: "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "Q. CHỦ TỊCH"…
+SIGNER_TITLE_LINE = (
+    r"^(?P<value>(?:TM|KT|Q|TL|TUQ)\s?\.\s?\S.*|CH\w{1,2} T\w{2,4}|PH\w{1,2} CH\w{1,2} T\w{2,4})\s*$"
+)
+
+
+def fold_key(text: str) -> str:
+    """Upper-case letters and digits without marks (Đ→D), single spaces: "Loại  I" → "LOAI I"."""
+    out = []
+    for ch in unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d")):
+        if unicodedata.combining(ch):
+            continue
+        out.append(ch.upper() if ch.isalnum() else " ")
+    return " ".join("".join(out).split())
+
+
+def snap(field: ExtractedField | None, lexicon: Iterable[str], problem: str) -> ExtractedField | None:
+    """The field with its value replaced by the lexicon entry it folds to (spaces ignored: OCR joins
+    "Loại I" into "LoạiI"), or marked invalid with ``problem`` when it folds to none."""
+    if field is None or field.value is None:
+        return field
+    key = fold_key(field.value).replace(" ", "")
+    for entry in lexicon:
+        if fold_key(entry).replace(" ", "") == key:
+            return field if entry == field.value else dataclasses.replace(field, value=entry)
+    return field.invalid(problem)
+
+
+def valid_date(fields: dict[str, ExtractedField], name: str) -> dt.date | None:
+    f = fields.get(name)
+    if f is None or not f.valid or not f.value:
+        return None
+    try:
+        return dt.date.fromisoformat(f.value)
+    except ValueError:
+        return None
+
+
+def check_order(fields: dict[str, ExtractedField], earlier: str, later: str, problem: str) -> None:
+    """Mark ``later`` invalid when it precedes ``earlier`` (both valid dates)."""
+    a, b = valid_date(fields, earlier), valid_date(fields, later)
+    if a is not None and b is not None and b < a:
+        fields[later] = fields[later].invalid(problem)
+
+
+def check_not_future(fields: dict[str, ExtractedField], name: str, today: dt.date | None = None) -> None:
+    day = valid_date(fields, name)
+    if day is not None and day > (today or dt.date.today()) + dt.timedelta(days=1):
+        fields[name] = fields[name].invalid("date_in_future")
+
+
+def check_person_id(
+    fields: dict[str, ExtractedField],
+    id_name: str,
+    dob_name: str,
+    sex: str | None = None,
+    sex_name: str | None = None,
+) -> None:
+    """A personal ID against the printed date of birth and sex of the same person (a spouse's ID against
+    the spouse's date of birth, the husband's sex digit male)."""
+    f = fields.get(id_name)
+    if f is None or not f.value:
+        return
+    if sex is None and sex_name is not None:
+        s = fields.get(sex_name)
+        sex = s.value if s is not None and s.valid else None
+    problems = validate_personal_id(f.value, valid_date(fields, dob_name), sex)
+    new = tuple(p for p in problems if p not in f.problems)
+    if problems and (f.valid or new):
+        fields[id_name] = f.invalid(*new)
+
+
+_NUMBER = re.compile(r"^(\d{1,5})\s*/\s*([A-Z0-9Đ]+(?:-[A-Z0-9Đ]+)*)$")
+
+
+def document_number(
+    field: ExtractedField | None, problem: str, fixes: dict[str, str] | None = None
+) -> ExtractedField | None:
+    """ "Số: 125/QĐ-UBND": the number and symbol without spaces, upper case; invalid when it is not
+    "<digits>/<SYMBOL>[-<SYMBOL>…]". ``fixes`` repairs known symbols OCR reads without a mark (QD→QĐ)."""
+    if field is None or field.value is None:
+        return field
+    text = (
+        unicodedata.normalize("NFC", field.value).upper().replace(" ", "").replace("—", "-").replace("–", "-")
+    )
+    text = text.rstrip(".,;:")
+    match = _NUMBER.match(text)
+    if match is None:
+        return field.invalid(problem)
+    number, symbol = match.groups()
+    parts = [(fixes or {}).get(part, part) for part in symbol.split("-")]
+    value = f"{number}/{'-'.join(parts)}"
+    return field if value == field.value else dataclasses.replace(field, value=value)
+
+
+def canonical_phrases(
+    field: ExtractedField | None, phrases: Iterable[str], problem: str
+) -> ExtractedField | None:
+    """A value made of known phrases only ("TM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH"), rebuilt from the phrases
+    it folds to (OCR drops a mark: "CHỦ TICH"); invalid with ``problem`` when a part is unknown."""
+    if field is None or field.value is None:
+        return field
+    options = sorted(((fold_key(p).split(), p) for p in phrases), key=lambda item: -len(item[0]))
+    words = fold_key(field.value).split()
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for key, phrase in options:
+            if words[i : i + len(key)] == key:
+                out.append(phrase)
+                i += len(key)
+                break
+        else:
+            return field.invalid(problem)
+    value = " ".join(out)
+    return field if value == field.value else dataclasses.replace(field, value=value)
