@@ -746,6 +746,13 @@ def reuse_report(ctx: click.Context, start: datetime | None, end: datetime | Non
     help="also write a chart of --indicator per procedure per month (PNG + self-contained HTML) here",
 )
 @click.option("--indicator", "chart_indicator", default="4.3", help="indicator for --chart (default 4.3)")
+@click.option(
+    "--results-basis",
+    type=click.Choice(["received", "resolved"]),
+    default="received",
+    show_default=True,
+    help="4.1 and 4.2 over dossiers received, or resolved (returned), in the period",
+)
 @click.pass_context
 def indicators(
     ctx: click.Context,
@@ -757,6 +764,7 @@ def indicators(
     fmt: str,
     chart_dir: Path | None,
     chart_indicator: str,
+    results_basis: str,
 ) -> None:
     """Official indicators 4.1-4.4 (Decision 766/QĐ-TTg) plus per-component reuse and on-time, per agency."""
     import csv
@@ -775,6 +783,7 @@ def indicators(
             agency_codes=list(agencies) or None,
             by_procedure=by_procedure,
             as_of=as_of.date() if as_of else None,
+            results_basis="resolved" if results_basis == "resolved" else "received",
         )
         if chart_dir is not None:
             _write_chart(session, chart_dir, chart_indicator, start.date(), end.date(), agencies)
