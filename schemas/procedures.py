@@ -1,5 +1,13 @@
 """The procedure catalogue: which components a dossier of each procedure needs and which document types
-each component accepts. Data lives in ``schemas/data/procedures.json`` (versioned, with its source)."""
+each component accepts. Data lives in ``schemas/data/procedures.json`` (versioned, with its source).
+
+Every document type the catalogue names, accepted or issued, is either a type the pipeline recognises
+(:class:`schemas.documents.DocumentType`, the names the document-types work uses) or one of
+:data:`OTHER_DOCUMENT_TYPES`, papers the pipeline does not recognise (they are scanned as new scans and
+kept) or results issued by other systems. Any other name is refused when the catalogue is loaded.
+``catalogue_version`` names one content of the file (a test pins the content's hash per version), and
+each dossier records the version it was received under.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +18,30 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from schemas.documents import DocumentType
+
 CATALOGUE_PATH = Path(__file__).parent / "data" / "procedures.json"
 PROCEDURE_CODE = re.compile(r"^\d\.\d{6}$")
+# Named by the catalogue, not recognised by the pipeline: papers brought to the counter and results of
+# other systems. Keep in step with schemas/data/procedures.json (a test checks both ways).
+OTHER_DOCUMENT_TYPES = frozenset(
+    {
+        "birth_notice",  # giấy chứng sinh
+        "rental_contract",  # hợp đồng thuê nhà
+        "company_charter",  # điều lệ công ty
+        "notarised_contract",  # hợp đồng chuyển nhượng có công chứng
+        "death_notice",  # giấy báo tử
+        "criminal_record_certificate",  # phiếu lý lịch tư pháp (result)
+        "certified_copy",  # bản sao chứng thực điện tử (result)
+        "death_extract",  # trích lục khai tử (result)
+    }
+)
+
+
+def known_document_types() -> frozenset[str]:
+    """The names a catalogue may use: the pipeline's document types (not ``unknown``) and the others."""
+    recognised = {t.value for t in DocumentType if t is not DocumentType.UNKNOWN}
+    return frozenset(recognised) | OTHER_DOCUMENT_TYPES
 
 
 class Component(BaseModel):
@@ -80,6 +110,21 @@ class Catalogue(BaseModel):
     catalogue_version: str
     source: str
     procedures: tuple[Procedure, ...]
+
+    @model_validator(mode="after")
+    def _known_document_types(self) -> Catalogue:
+        known = known_document_types()
+        for procedure in self.procedures:
+            named = [t for c in procedure.components for t in c.accepts] + [procedure.result.document_type]
+            unknown = sorted({t for t in named if t is not None and t not in known})
+            if unknown:
+                raise ValueError(f"procedure {procedure.code} names unknown document types: {unknown}")
+        return self
+
+    def document_types(self) -> frozenset[str]:
+        """Every document type the catalogue names (accepted or issued)."""
+        named = {t for p in self.procedures for c in p.components for t in c.accepts}
+        return frozenset(named | {p.result.document_type for p in self.procedures if p.result.document_type})
 
     def get(self, code: str) -> Procedure:
         for procedure in self.procedures:

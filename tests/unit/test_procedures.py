@@ -65,3 +65,59 @@ def test_duplicate_component_codes_are_refused(tmp_path: Path) -> None:
     path.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(ValidationError):
         load_catalogue(path)
+
+
+# The document types of the document-types work (issue text), which the catalogue must use by these names.
+PIPELINE_TYPES = {
+    "cccd_2021",
+    "cccd_2024",
+    "birth_certificate",
+    "marriage_certificate",
+    "marital_status_confirmation",
+    "residence_confirmation",
+    "land_certificate",
+    "enterprise_registration_certificate",
+    "driving_licence",
+    "diploma",
+    "health_certificate",
+    "administrative_decision",
+    "application_form",
+}
+# content hash of schemas/data/procedures.json per catalogue_version: edit the file, bump the version
+CATALOGUE_SHA256 = {"2026.11-r3": "8c7054d85dbd4b89d5f62d97f4172f6a17473b9ba298b580a74e4aba36d996af"}
+
+
+def test_the_document_types_are_the_pipelines_names() -> None:
+    from schemas.documents import DocumentType
+    from schemas.procedures import OTHER_DOCUMENT_TYPES, known_document_types
+
+    assert {t.value for t in DocumentType} >= PIPELINE_TYPES  # the agreed names exist there
+    assert not OTHER_DOCUMENT_TYPES & PIPELINE_TYPES
+    named = load_catalogue().document_types()
+    assert named <= known_document_types()
+    assert named >= PIPELINE_TYPES  # every recognised type is used by some procedure
+    assert named >= OTHER_DOCUMENT_TYPES  # no stale entry in the list of other types
+
+
+@pytest.mark.parametrize("where", ["accepts", "result"])
+def test_an_unknown_document_type_name_is_refused(tmp_path: Path, where: str) -> None:
+    data = json.loads(CATALOGUE_PATH.read_text(encoding="utf-8"))
+    procedure = data["procedures"][0]
+    if where == "accepts":
+        procedure["components"][1]["accepts"].append("cccd")  # not a type name: cccd_2021 / cccd_2024
+    else:
+        procedure["result"]["document_type"] = "birth_cert"
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ValidationError, match="unknown document types"):
+        load_catalogue(path)
+
+
+def test_the_catalogue_content_is_versioned() -> None:
+    import hashlib
+
+    catalogue = load_catalogue()
+    digest = hashlib.sha256(CATALOGUE_PATH.read_bytes()).hexdigest()
+    assert CATALOGUE_SHA256.get(catalogue.catalogue_version) == digest, (
+        "schemas/data/procedures.json changed: bump catalogue_version and record its hash here"
+    )
