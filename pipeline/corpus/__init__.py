@@ -32,6 +32,10 @@ from pipeline.samples import (
 CORPUS_MODULES: tuple[str, ...] = (
     "cccd_2021",
     "birth_certificate",
+    "cccd_2024",
+    "driving_licence",
+    "land_certificate",
+    "enterprise_registration_certificate",
 )
 
 LEVELS: tuple[str, ...] = ("clean", "light", "heavy")

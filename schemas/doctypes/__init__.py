@@ -16,6 +16,10 @@ from types import ModuleType
 TYPE_MODULES: tuple[str, ...] = (
     "cccd_2021",
     "birth_certificate",
+    "cccd_2024",
+    "driving_licence",
+    "land_certificate",
+    "enterprise_registration_certificate",
 )
 
 
