@@ -134,9 +134,7 @@ def draw(rng: random.Random, dpi: int = DPI) -> tuple[list[Image.Image], dict[st
     for x in cols:
         c.draw.line((c.px(x), c.px(top), c.px(x), c.px(bottom)), fill=(60, 60, 60), width=2)
     doc.y = bottom + 9.0
-    doc.paragraph(
-        "Thông tin trên có giá trị sử dụng trong thời hạn 30 ngày kể từ ngày cấp.", italic=True, indent=0.0
-    )
+    doc.paragraph("Thông tin trên có giá trị sử dụng 01 năm kể từ ngày cấp.", italic=True, indent=0.0)
     doc.y += 4.0
     doc.signer([f"TRƯỞNG CÔNG AN XÃ {place.upper()}"], official_name(rng))
 

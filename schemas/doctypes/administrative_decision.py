@@ -1,0 +1,126 @@
+"""Administrative decision (Quyết định), the typical written result of a procedure; layout of Decree
+30/2020/NĐ-CP Appendix I.
+
+Issuing agency (top left, no label), "Số: 125/QĐ-UBND", the place/date line, "QUYẾT ĐỊNH", the
+abstract "Về việc …", the authority, legal bases, articles, "Nơi nhận:" and the signer's block: the
+capacity lines (TM. / KT. / Q. / TL. …) and the signer's name under the signature, both without a
+label. Validity depends on the content ("per content"): recorded as until amended [M].
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+
+from pydantic import field_validator, model_validator
+
+from schemas.doctypes._papers import (
+    DATE_LINE,
+    SIGNER_NAME_LINE,
+    SIGNER_TITLE_LINE,
+    canonical_phrases,
+    check_not_future,
+    document_number,
+    fold_key,
+)
+from schemas.documents import (
+    DocumentModel,
+    DocumentType,
+    DocumentTypeDef,
+    ExtractedField,
+    FieldDef,
+    FieldKind,
+    ValidityRule,
+    nfc_text,
+    sane_date,
+)
+
+# The agency block: a people's committee, a department or ministry, the police… [R: Decree 30/2020].
+_AGENCY = r"^(?P<value>(?:[ỦU]\w? BAN NH\w{1,2}N D\w{1,2}N|UBND|S\w{1,2} |B\w{1,2} |C\w{1,2}NG AN )\S*.*)$"
+
+# Capacity lines of a signer's block (Decree 30/2020 Art. 13 and Appendix I) [R].
+SIGNER_PHRASES: tuple[str, ...] = (
+    "TM.", "KT.", "Q.", "TL.", "TUQ.", "ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "PHÓ CHỦ TỊCH", "GIÁM ĐỐC",
+    "PHÓ GIÁM ĐỐC", "CHÁNH VĂN PHÒNG", "TRƯỞNG PHÒNG", "BỘ TRƯỞNG", "THỨ TRƯỞNG",
+)  # fmt: skip
+# Type abbreviations of Decree 30/2020 Appendix III used in a decision's symbol (QĐ) and agencies [R].
+_SYMBOL_FIXES = {"QD": "QĐ", "Q0": "QĐ", "UBNO": "UBND"}
+_NUMBER_SHAPE = re.compile(r"^\d{1,5}/QĐ-[A-ZĐ]{2,10}(?:-[A-ZĐ]{2,10})?$")
+
+DEFINITION = DocumentTypeDef(
+    type=DocumentType.ADMINISTRATIVE_DECISION,
+    title_vi="Quyết định hành chính",
+    titles=("QUYẾT ĐỊNH",),
+    fields=(
+        FieldDef("issuing_agency", "Cơ quan ban hành", FieldKind.TEXT, (), pattern=_AGENCY, multiline=True),
+        FieldDef("document_number", "Số, ký hiệu", FieldKind.TEXT, ("Số:",)),
+        FieldDef("issue_date", "Địa danh, ngày tháng năm ban hành", FieldKind.DATE, (), pattern=DATE_LINE),
+        FieldDef("subject", "Trích yếu (Về việc …)", FieldKind.TEXT, ("Về việc",)),
+        FieldDef(
+            "signer_title",
+            "Quyền hạn, chức vụ người ký",
+            FieldKind.TEXT,
+            (),
+            pattern=SIGNER_TITLE_LINE,
+            multiline=True,
+        ),
+        FieldDef("signer_name", "Họ tên người ký", FieldKind.NAME, (), pattern=SIGNER_NAME_LINE),
+    ),
+    other_labels=("Nơi nhận:", "Căn cứ", "Theo đề nghị của", "QUYẾT ĐỊNH:"),
+)
+
+VALIDITY = ValidityRule(
+    kind="until_amended",
+    source=(
+        "Decree 30/2020/NĐ-CP: a decision takes effect as its own articles say, until amended or revoked [M]"
+    ),
+)
+
+
+class AdministrativeDecision(DocumentModel):
+    """Quyết định."""
+
+    issuing_agency: str
+    document_number: str
+    issue_date: dt.date
+    subject: str
+    signer_title: str
+    signer_name: str
+
+    _text = field_validator("issuing_agency", "document_number", "subject", "signer_title", "signer_name")(
+        nfc_text
+    )
+    _dates = field_validator("issue_date")(sane_date)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AdministrativeDecision:
+        if not _NUMBER_SHAPE.match(self.document_number):
+            raise ValueError("document_number: not <n>/QĐ-<agency>")
+        return self
+
+
+MODEL = AdministrativeDecision
+
+
+def normalise_fields(fields: dict[str, ExtractedField]) -> list[str]:
+    """Number "<n>/QĐ-<AGENCY>" (QD read for QĐ repaired); the signer's capacity rebuilt from the known
+    phrases (a lost mark: "CHỦ TICH"); the agency upper case; not dated in the future."""
+    number = document_number(fields.get("document_number"), "bad_document_number", _SYMBOL_FIXES)
+    if number is not None:
+        if number.valid and number.value and not _NUMBER_SHAPE.match(number.value):
+            number = number.invalid("not_a_decision_number")
+        fields["document_number"] = number
+    title = canonical_phrases(fields.get("signer_title"), SIGNER_PHRASES, "unknown_signer_title")
+    if title is not None:
+        fields["signer_title"] = title
+    agency = fields.get("issuing_agency")
+    if agency is not None and agency.value:
+        words = agency.value.upper().split()
+        if fold_key(" ".join(words[:4])) == "UY BAN NHAN DAN":
+            words[:4] = ["ỦY", "BAN", "NHÂN", "DÂN"]  # a lost mark in the fixed part of the name
+        value = " ".join(words)
+        if value != agency.value:
+            fields["issuing_agency"] = dataclasses.replace(agency, value=value)
+    check_not_future(fields, "issue_date")
+    return []

@@ -1,0 +1,116 @@
+"""Health certificate for adults (Giấy khám sức khỏe), form of Circular 32/2023/TT-BYT, two pages.
+
+Page 1: the examining facility and "Số: …/GKSK", the person ("Họ và tên (chữ in hoa):", "Giới tính:",
+"Ngày sinh:", the personal ID, "Chỗ ở hiện tại:", "Lý do khám sức khỏe:") and the medical history;
+page 2: examination results, the conclusion ("Phân loại sức khỏe:") and the place/date line of the
+concluding doctor. Valid 12 months from the conclusion (Circular 32/2023/TT-BYT) [M].
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import field_validator, model_validator
+
+from schemas.doctypes._papers import DATE_LINE, check_not_future, check_order, document_number, snap
+from schemas.documents import (
+    DocumentModel,
+    DocumentType,
+    DocumentTypeDef,
+    ExtractedField,
+    FieldDef,
+    FieldKind,
+    Sex,
+    ValidityRule,
+    dates_in_order,
+    nfc_text,
+    sane_date,
+    sex_value,
+)
+from schemas.identifiers import validate_personal_id
+
+# Health classes of the conclusion (Loại I very good … Loại V very weak) [M: Circular 32/2023 annex].
+HEALTH_CLASSES: tuple[str, ...] = ("Loại I", "Loại II", "Loại III", "Loại IV", "Loại V")
+
+DEFINITION = DocumentTypeDef(
+    type=DocumentType.HEALTH_CERTIFICATE,
+    title_vi="Giấy khám sức khỏe",
+    titles=("GIẤY KHÁM SỨC KHỎE",),
+    fields=(
+        FieldDef("document_number", "Số", FieldKind.TEXT, ("Số:",)),
+        FieldDef("full_name", "Họ và tên", FieldKind.NAME, ("Họ và tên (chữ in hoa):", "Họ và tên:")),
+        FieldDef("sex", "Giới tính", FieldKind.SEX, ("Giới tính:",)),
+        FieldDef("date_of_birth", "Ngày sinh", FieldKind.DATE, ("Ngày sinh:",)),
+        FieldDef("id_number", "Số định danh cá nhân", FieldKind.ID_NUMBER, ("Số định danh cá nhân:",)),
+        FieldDef("residence", "Chỗ ở hiện tại", FieldKind.PLACE, ("Chỗ ở hiện tại:",), multiline=True),
+        FieldDef("reason", "Lý do khám sức khỏe", FieldKind.TEXT, ("Lý do khám sức khỏe:",)),
+        FieldDef("health_class", "Phân loại sức khỏe", FieldKind.TEXT, ("Phân loại sức khỏe:",)),
+        FieldDef(
+            "issue_date", "Ngày kết luận (dòng địa danh, ngày tháng)", FieldKind.DATE, (), pattern=DATE_LINE
+        ),
+    ),
+    other_labels=(
+        "TIỀN SỬ BỆNH CỦA ĐỐI TƯỢNG KHÁM SỨC KHỎE",
+        "Các bệnh, tật (nếu có):",
+        "Tiền sử gia đình:",
+        "KẾT LUẬN",
+        "NGƯỜI KẾT LUẬN",
+    ),
+)
+
+VALIDITY = ValidityRule(
+    kind="months_from_issue",
+    months=12,
+    issue_field="issue_date",
+    source="Circular 32/2023/TT-BYT: a health certificate is valid 12 months from the conclusion [M]",
+)
+
+
+class HealthCertificate(DocumentModel):
+    """Giấy khám sức khỏe."""
+
+    document_number: str
+    full_name: str
+    sex: Sex
+    date_of_birth: dt.date
+    id_number: str
+    residence: str
+    reason: str
+    health_class: str
+    issue_date: dt.date
+
+    _text = field_validator("document_number", "full_name", "residence", "reason", "health_class")(nfc_text)
+    _dates = field_validator("date_of_birth", "issue_date")(sane_date)
+
+    @field_validator("sex", mode="before")
+    @classmethod
+    def _normalise_sex(cls, value: str) -> str:
+        return sex_value(value)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> HealthCertificate:
+        if validate_personal_id(self.id_number, self.date_of_birth, self.sex):
+            raise ValueError("id_number: does not match date of birth and sex")
+        if self.health_class not in HEALTH_CLASSES:
+            raise ValueError("health_class: not a known class")
+        dates_in_order(("date_of_birth", self.date_of_birth), ("issue_date", self.issue_date))
+        return self
+
+
+MODEL = HealthCertificate
+
+
+def normalise_fields(fields: dict[str, ExtractedField]) -> list[str]:
+    """Document number; the health class snapped to Loại I-V (OCR joins "LoạiI"); concluded after
+    birth and not in the future."""
+    if "document_number" in fields:
+        fields["document_number"] = (
+            document_number(fields["document_number"], "bad_document_number") or fields["document_number"]
+        )
+    if "health_class" in fields:
+        fields["health_class"] = (
+            snap(fields["health_class"], HEALTH_CLASSES, "unknown_health_class") or fields["health_class"]
+        )
+    check_order(fields, "date_of_birth", "issue_date", "before_date_of_birth")
+    check_not_future(fields, "issue_date")
+    return []

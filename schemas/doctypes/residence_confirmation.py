@@ -1,0 +1,138 @@
+"""Residence confirmation (Xác nhận thông tin về cư trú), form CT07 of Circular 66/2023/TT-BCA.
+
+The commune police confirm a citizen's residence data: numbered lines 1-9 (name, date of birth, sex,
+personal ID, permanent, temporary and current residence, head of household, relation to the head),
+then the household members as a table. Valid 1 year from issue (Circular 55/2021/TT-BCA Art. 17 as
+amended by Circular 66/2023/TT-BCA; the 2021 text said 30 days) [M: secondary sources].
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import field_validator, model_validator
+
+from schemas.doctypes._papers import DATE_LINE, check_not_future, check_order, document_number, snap
+from schemas.documents import (
+    DocumentModel,
+    DocumentType,
+    DocumentTypeDef,
+    ExtractedField,
+    FieldDef,
+    FieldKind,
+    Sex,
+    ValidityRule,
+    dates_in_order,
+    nfc_text,
+    optional_nfc_text,
+    sane_date,
+    sex_value,
+)
+from schemas.identifiers import validate_personal_id
+
+# Relations to the head of household as written on residence papers [M].
+RELATIONS: tuple[str, ...] = (
+    "Chủ hộ", "Vợ", "Chồng", "Con", "Con đẻ", "Con nuôi", "Bố", "Mẹ", "Ông", "Bà", "Cháu", "Anh", "Chị",
+    "Em", "Con dâu", "Con rể", "Người ở nhờ", "Khác",
+)  # fmt: skip
+
+DEFINITION = DocumentTypeDef(
+    type=DocumentType.RESIDENCE_CONFIRMATION,
+    title_vi="Xác nhận thông tin về cư trú",
+    titles=("XÁC NHẬN THÔNG TIN VỀ CƯ TRÚ",),
+    fields=(
+        FieldDef("document_number", "Số", FieldKind.TEXT, ("Số:",)),
+        FieldDef("issue_date", "Ngày cấp (dòng địa danh, ngày tháng)", FieldKind.DATE, (), pattern=DATE_LINE),
+        FieldDef("full_name", "Họ, chữ đệm và tên", FieldKind.NAME, ("Họ, chữ đệm và tên:",)),
+        FieldDef("date_of_birth", "Ngày, tháng, năm sinh", FieldKind.DATE, ("Ngày, tháng, năm sinh:",)),
+        FieldDef("sex", "Giới tính", FieldKind.SEX, ("Giới tính:",)),
+        FieldDef("id_number", "Số định danh cá nhân", FieldKind.ID_NUMBER, ("Số định danh cá nhân:",)),
+        FieldDef(
+            "permanent_residence", "Nơi thường trú", FieldKind.PLACE, ("Nơi thường trú:",), multiline=True
+        ),
+        FieldDef(
+            "temporary_residence",
+            "Nơi tạm trú",
+            FieldKind.PLACE,
+            ("Nơi tạm trú:",),
+            required=False,
+            multiline=True,
+        ),
+        FieldDef(
+            "current_residence", "Nơi ở hiện tại", FieldKind.PLACE, ("Nơi ở hiện tại:",), multiline=True
+        ),
+        FieldDef(
+            "head_of_household", "Họ, chữ đệm và tên chủ hộ", FieldKind.NAME, ("Họ, chữ đệm và tên chủ hộ:",)
+        ),
+        FieldDef("relation_to_head", "Quan hệ với chủ hộ", FieldKind.TEXT, ("Quan hệ với chủ hộ:",)),
+    ),
+    other_labels=(
+        "Thông tin về thành viên trong hộ gia đình:",
+        "Số định danh cá nhân của chủ hộ:",
+        "Thông tin trên có giá trị",
+        "xác nhận thông tin về cư trú của công dân như sau:",
+    ),
+)
+
+VALIDITY = ValidityRule(
+    kind="months_from_issue",
+    months=12,
+    issue_field="issue_date",
+    source=(
+        "Circular 55/2021/TT-BCA Art. 17 as amended by Circular 66/2023/TT-BCA: a residence confirmation is "
+        "valid 1 year from issue (30 days before the amendment) [M]"
+    ),
+)
+
+
+class ResidenceConfirmation(DocumentModel):
+    """Xác nhận thông tin về cư trú (CT07)."""
+
+    document_number: str
+    issue_date: dt.date
+    full_name: str
+    date_of_birth: dt.date
+    sex: Sex
+    id_number: str
+    permanent_residence: str
+    temporary_residence: str | None = None  # "Không" when there is none
+    current_residence: str
+    head_of_household: str
+    relation_to_head: str
+
+    _text = field_validator(
+        "document_number", "full_name", "permanent_residence", "current_residence", "head_of_household",
+        "relation_to_head",
+    )(nfc_text)  # fmt: skip
+    _optional = field_validator("temporary_residence")(optional_nfc_text)
+    _dates = field_validator("issue_date", "date_of_birth")(sane_date)
+
+    @field_validator("sex", mode="before")
+    @classmethod
+    def _normalise_sex(cls, value: str) -> str:
+        return sex_value(value)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ResidenceConfirmation:
+        if validate_personal_id(self.id_number, self.date_of_birth, self.sex):
+            raise ValueError("id_number: does not match date of birth and sex")
+        dates_in_order(("date_of_birth", self.date_of_birth), ("issue_date", self.issue_date))
+        return self
+
+
+MODEL = ResidenceConfirmation
+
+
+def normalise_fields(fields: dict[str, ExtractedField]) -> list[str]:
+    """Document number "<n>/XN"; relation from the closed list; issued after birth, not in the future."""
+    if "document_number" in fields:
+        fields["document_number"] = (
+            document_number(fields["document_number"], "bad_document_number") or fields["document_number"]
+        )
+    if "relation_to_head" in fields:
+        fields["relation_to_head"] = (
+            snap(fields["relation_to_head"], RELATIONS, "unknown_relation") or fields["relation_to_head"]
+        )
+    check_order(fields, "date_of_birth", "issue_date", "before_date_of_birth")
+    check_not_future(fields, "issue_date")
+    return []
