@@ -36,6 +36,13 @@ CORPUS_MODULES: tuple[str, ...] = (
     "driving_licence",
     "land_certificate",
     "enterprise_registration_certificate",
+    "marriage_certificate",
+    "marital_status_confirmation",
+    "residence_confirmation",
+    "diploma",
+    "health_certificate",
+    "administrative_decision",
+    "application_form",
 )
 
 LEVELS: tuple[str, ...] = ("clean", "light", "heavy")
