@@ -323,10 +323,10 @@ class ReuseProposal:
 
 
 def reusable_documents(
-    session: Session, owner: Owner, document_types: tuple[str, ...], today: date
+    session: Session, owner: Owner, document_types: tuple[str, ...], today: date, limit: int | None = None
 ) -> list[Document]:
     """The owner's documents that may be reused: accepted type, still valid, signed validly, not revoked
-    or superseded (../shared/domain/README.md §5). Newest first."""
+    or superseded (../shared/domain/README.md §5). Newest first; the first ``limit`` when given."""
     query = (
         select(Document)
         .where(
@@ -338,7 +338,8 @@ def reusable_documents(
             Document.superseded_by.is_(None),
             (Document.valid_until.is_(None)) | (Document.valid_until >= today),
         )
-        .order_by(Document.created_at.desc())
+        .order_by(Document.created_at.desc(), Document.id)
+        .limit(limit)
     )
     return list(session.scalars(query))
 
@@ -353,7 +354,7 @@ def propose_reuse(
         if component.code in have:
             continue
         accepts = tuple(t for t in component.accepts if t not in SINGLE_USE_TYPES)
-        candidates = reusable_documents(session, dossier.owner, accepts, today) if accepts else []
+        candidates = reusable_documents(session, dossier.owner, accepts, today, limit=1) if accepts else []
         if candidates:
             document = candidates[0]
             proposals.append(
