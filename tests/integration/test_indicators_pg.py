@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from schemas.procedures import load_catalogue
-from tests.indicator_scenario import build
+from tests.indicator_scenario import at, build
 from tests.unit.test_indicators import (
     EXPECTED_A_NOV,
     EXPECTED_A_OCT,
@@ -17,7 +17,7 @@ from tests.unit.test_indicators import (
     figures,
 )
 from vault.dossiers import dossier_figures, dossier_figures_from_rows
-from vault.index import make_engine, make_sessionmaker, migrate
+from vault.index import Document, make_engine, make_sessionmaker, migrate
 from vault.indicators import compute_indicators
 
 pytestmark = pytest.mark.integration
@@ -62,3 +62,54 @@ def test_indicators_on_postgresql(test_settings: Any) -> None:
         transaction.rollback()
         session.close()
         engine.dispose()
+
+
+def test_components_recorded_concurrently_are_all_counted(test_settings: Any) -> None:
+    """Two workers record components of one dossier at the same time: the counters are incremented in SQL,
+    so the second waits for the first's row lock and adds to its committed count (no lost update)."""
+    import threading
+
+    from vault.dossiers import attach_component, register_dossier
+    from vault.index import Dossier, Provenance
+
+    url = test_settings.database_url
+    migrate(url)
+    engine = make_engine(url)
+    sessions = make_sessionmaker(engine)
+    catalogue = load_catalogue()
+    lltp = catalogue.get("2.000488")
+    with sessions() as session, session.begin():
+        scenario = build(session, "000.00.96.H47", "000.00.97.H47")
+        owner = scenario.owners["o1"]
+        dossier = register_dossier(
+            session, owner, lltp, agency_code="000.00.96.H47", clerk="c", received_at=at(date(2026, 12, 1))
+        )
+        dossier_id = dossier.id
+        id_card, birth = scenario.documents["o1_id"].id, scenario.documents["o1_bc"].id
+
+    first = sessions()
+    first.begin()
+    held = first.get_one(Dossier, dossier_id)
+    attach_component(first, held, lltp, first.get_one(Document, id_card), Provenance.REUSED, "w1")
+    failures: list[BaseException] = []
+
+    def second_worker() -> None:
+        try:
+            with sessions() as session, session.begin():
+                mine = session.get_one(Dossier, dossier_id)
+                document = session.get_one(Document, birth)
+                attach_component(session, mine, lltp, document, Provenance.NEW_SCAN, "w2")
+        except BaseException as exc:  # reported by the main thread
+            failures.append(exc)
+
+    worker = threading.Thread(target=second_worker)
+    worker.start()  # blocks on the dossier row until the first commits
+    first.commit()
+    first.close()
+    worker.join()
+    assert not failures
+    with sessions() as session:
+        row = session.get_one(Dossier, dossier_id)
+        assert (row.component_count, row.reused_components) == (2, 1)
+        assert dossier_figures(row) == dossier_figures_from_rows(session, row)
+    engine.dispose()
