@@ -80,6 +80,9 @@ class CleanedPage:
     visible: Image.Image
     visible_dpi: int
     record: CleaningRecord
+    # ``visible`` is the input page as it was (not turned, deskewed, cropped or relit): its original
+    # encoding (a scanner's JPEG) can be shown as it is.
+    visible_unchanged: bool = False
 
 
 @dataclass(frozen=True)
@@ -401,4 +404,5 @@ def clean_page(page: PageImage, options: CleanOptions | None = None) -> CleanedP
         visible=Image.fromarray(visible),
         visible_dpi=page.dpi,
         record=record,
+        visible_unchanged=not orientation and not deskewed,
     )

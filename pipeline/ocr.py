@@ -203,6 +203,7 @@ def ocr_page(
     dpi: int,
     options: OcrOptions | None = None,
     visible: Image.Image | None = None,
+    visible_jpeg: bytes | None = None,
 ) -> OcrPage:
     """Recognise one page; one Tesseract run gives the words (TSV), the text and the text layer.
 
@@ -210,6 +211,7 @@ def ocr_page(
     (``textonly_pdf``) and ``visible`` (default: ``image``) is placed underneath as a JPEG, so the page
     shows the scan as it looks while the OCR input may be cleaned, de-dotted or upscaled. ``visible``
     must cover the same area as ``image`` (any pixel size: it is scaled to the page).
+    ``visible_jpeg``: the JPEG ``visible`` was decoded from, shown as it is (no second lossy encoding).
     """
     options = options or OcrOptions()
     with tempfile.TemporaryDirectory(prefix="sohoa-ocr-") as tmp:
@@ -238,7 +240,9 @@ def ocr_page(
         text = base.with_suffix(".txt").read_text(encoding="utf-8")
     words = parse_tsv(tsv)
     mean = sum(w.conf for w in words) / len(words) if words else 0.0
-    pdf = compose_page(text_layer, visible if visible is not None else image, options.jpeg_quality)
+    pdf = compose_page(
+        text_layer, visible if visible is not None else image, options.jpeg_quality, jpeg=visible_jpeg
+    )
     return OcrPage(
         page_number=page_number, text=text, words=words, mean_confidence=mean, pdf=pdf, dpi=dpi, image=image
     )
@@ -291,12 +295,18 @@ def correct_words(page: OcrPage, corrections: dict[int, str]) -> int:
     return len(corrections)
 
 
-def compose_page(text_layer_pdf: bytes, visible: Image.Image, jpeg_quality: int = 80) -> bytes:
-    """Put ``visible`` (as a JPEG filling the page) under a one-page text-only PDF."""
+def compose_page(
+    text_layer_pdf: bytes, visible: Image.Image, jpeg_quality: int = 80, *, jpeg: bytes | None = None
+) -> bytes:
+    """Put ``visible`` (as a JPEG filling the page) under a one-page text-only PDF; ``jpeg``, when
+    given, is ``visible`` already encoded (used as it is)."""
     if visible.mode not in ("L", "RGB"):
         visible = visible.convert("RGB")
     buffer = io.BytesIO()
-    visible.save(buffer, "JPEG", quality=jpeg_quality, optimize=True)
+    if jpeg is not None:
+        buffer.write(jpeg)
+    else:
+        visible.save(buffer, "JPEG", quality=jpeg_quality, optimize=True)
     with pikepdf.open(io.BytesIO(text_layer_pdf)) as pdf:
         page = pdf.pages[0]
         x0, y0, x1, y1 = pdf_box(page.mediabox)

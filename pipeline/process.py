@@ -5,13 +5,24 @@
 Permanent problems raise :class:`~pipeline.errors.DocumentRejected` (with a page number where one
 applies); problems a clerk should look at are returned in ``ProcessedDocument.problems``. The
 conversion mark is applied by the caller (:func:`pipeline.output.apply_conversion_mark`), which knows
-the dossier. Pages are processed one after another: workers run one process per core.
+the dossier.
+
+Pages are processed in parallel, ``page_workers`` at a time (default: one per core): each page is
+rendered (or its scanner JPEG read straight from the PDF), cleaned and OCRed in a thread of its own;
+the heavy parts (poppler, OpenCV, Tesseract with ``OMP_THREAD_LIMIT=1``) run outside the GIL, so the
+threads use every core without a process pool's start-up and pickling. Results are taken in page
+order, so a document is rejected for its first bad page as when pages ran one after another.
+PDF pages that already carry a real text layer (:mod:`pipeline.textlayer`) keep it and go to the
+output unchanged; they are neither rasterised nor gated as scans, unless ``force_ocr``.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import time
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +33,9 @@ from pipeline.extract import ExtractedField, ReviewProblem, extract
 from pipeline.intake import MEDIA_PDF, IntakeLimits, check_image, check_pdf
 from pipeline.ocr import OcrOptions, OcrPage, correct_words, ocr_page
 from pipeline.output import build_searchable_pdf
-from pipeline.rasterise import RasteriseOptions, iter_pages
+from pipeline.pdfa import make_pdfa
+from pipeline.rasterise import RasteriseOptions, page_count, render_page
+from pipeline.textlayer import PageTextKind, page_pdf, read_text_pages, text_kinds
 from schemas.documents import DocumentType
 
 log = logging.getLogger(__name__)
@@ -42,6 +55,16 @@ class PipelineOptions:
     # Cleaned page images kept for re-reading number zones (the supported types' fields are on
     # their first page); later pages keep only their OCR result.
     keep_images_pages: int = 4
+    # Pages processed at once (rasterise + clean + OCR); None: one per core (os.cpu_count()).
+    page_workers: int | None = None
+    # OCR pages that already carry a real text layer too (default: they keep their text).
+    force_ocr: bool = False
+    # The searchable PDF as PDF/A-2b (sRGB output intent, XMP identification) when every page is a
+    # scan OCRed here; see pipeline.pdfa.
+    pdfa: bool = True
+
+    def workers(self) -> int:
+        return max(1, self.page_workers or os.cpu_count() or 1)
 
     def ocr_options(self) -> OcrOptions:
         return OcrOptions(
@@ -70,7 +93,9 @@ class ProcessedDocument:
     # Page words whose better reading (a re-read number, a voted or repaired name) was written back
     # into the text layer and ``text``.
     corrected_words: int
-    seconds: dict[str, float]  # wall time per stage (measurement only)
+    seconds: dict[str, float]  # time per stage, summed over pages (measurement only)
+    # Pages whose own text layer was kept (not OCRed), 1-based.
+    text_layer_pages: tuple[int, ...] = ()
 
     @property
     def needs_review(self) -> bool:
@@ -91,42 +116,38 @@ def process_document(
         check_image(path, options.limits)
 
     ocr_options = options.ocr_options()
+    count = page_count(path, media_type)
+    text_pages: dict[int, OcrPage] = {}
+    if media_type == MEDIA_PDF and not options.force_ocr:
+        started = time.perf_counter()
+        text_pages = _text_layer_pages(path, options)
+        seconds["text_layer"] = time.perf_counter() - started
+
     ocr_pages: list[OcrPage] = []
     records: list[CleaningRecord] = []
-    pages = iter_pages(path, media_type, options.rasterise_options())
-    while True:
-        started = time.perf_counter()
-        page = next(pages, None)
-        seconds["rasterise"] += time.perf_counter() - started
-        if page is None:
-            break
-        started = time.perf_counter()
-        cleaned = clean_page(page, options.clean)
-        seconds["clean"] += time.perf_counter() - started
-        records.append(cleaned.record)
-        page.image.close()  # the original page is no longer needed
-
-        started = time.perf_counter()
-        result = ocr_page(
-            cleaned.image,
-            page_number=page.page_number,
-            dpi=cleaned.dpi,
-            options=ocr_options,
-            visible=cleaned.visible,
-        )
-        seconds["ocr"] += time.perf_counter() - started
-        if not result.words:
-            raise DocumentRejected("ocr_failed", page=page.page_number)
-        if page.page_number > options.keep_images_pages:
-            result.image = None  # bounded memory: zone re-reads only on the first pages
-        ocr_pages.append(result)
-        log.info(
-            "page %s: skew %.2f°, %s characters, OCR confidence %.1f",
-            page.page_number,
-            cleaned.record.skew_deg,
-            cleaned.record.characters,
-            result.mean_confidence,
-        )
+    todo = [n for n in range(1, count + 1) if n not in text_pages]
+    window = options.workers()
+    with ThreadPoolExecutor(max_workers=window, thread_name_prefix="sohoa-page") as pool:
+        pending: deque[tuple[int, Future[_PageResult]]] = deque()
+        queue = iter(todo)
+        try:
+            for number in range(1, count + 1):
+                if number in text_pages:
+                    ocr_pages.append(text_pages[number])
+                    continue
+                # Keep ``window`` pages in flight beyond the one awaited (bounded memory).
+                while len(pending) <= window and (nxt := next(queue, None)) is not None:
+                    pending.append((nxt, pool.submit(_ocr_one, path, media_type, nxt, options, ocr_options)))
+                awaited, future = pending.popleft()
+                assert awaited == number
+                result, record, spent = future.result()
+                for stage, value in spent.items():
+                    seconds[stage] += value
+                records.append(record)
+                ocr_pages.append(result)
+        finally:
+            for _, future in pending:
+                future.cancel()
 
     text = "\f".join(p.text for p in ocr_pages)
     started = time.perf_counter()
@@ -157,7 +178,13 @@ def process_document(
 
     words = [w for p in ocr_pages for w in p.words]
     mean = sum(w.conf for w in words) / len(words) if words else 0.0
+    started = time.perf_counter()
     searchable = build_searchable_pdf(ocr_pages)
+    if options.pdfa and not text_pages:
+        # Pages kept as they came (their own text layer) are not ours to vouch for: PDF/A is claimed
+        # only for a document made here from scans.
+        searchable = make_pdfa(searchable)
+    seconds["output"] = time.perf_counter() - started
     for p in ocr_pages:
         p.image = None  # release the page images
 
@@ -168,6 +195,7 @@ def process_document(
         fields=fields,
         problems=problems,
         page_count=len(ocr_pages),
+        text_layer_pages=tuple(sorted(text_pages)),
         text=text,
         searchable_pdf=searchable,
         mean_confidence=mean,
@@ -175,3 +203,63 @@ def process_document(
         corrected_words=corrected_words,
         seconds={k: round(v, 3) for k, v in seconds.items()},
     )
+
+
+_PageResult = tuple[OcrPage, CleaningRecord, dict[str, float]]
+
+
+def _ocr_one(
+    path: Path, media_type: str, number: int, options: PipelineOptions, ocr_options: OcrOptions
+) -> _PageResult:
+    """Rasterise, clean and OCR page ``number`` (runs in a page thread)."""
+    spent: dict[str, float] = {}
+    started = time.perf_counter()
+    page = render_page(path, media_type, number, options.rasterise_options())
+    spent["rasterise"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    cleaned = clean_page(page, options.clean)
+    spent["clean"] = time.perf_counter() - started
+    jpeg = page.jpeg if cleaned.visible_unchanged else None
+    page.image.close()  # the original page is no longer needed
+
+    started = time.perf_counter()
+    result = ocr_page(
+        cleaned.image,
+        page_number=number,
+        dpi=cleaned.dpi,
+        options=ocr_options,
+        visible=cleaned.visible,
+        visible_jpeg=jpeg,
+    )
+    spent["ocr"] = time.perf_counter() - started
+    if not result.words:
+        raise DocumentRejected("ocr_failed", page=number)
+    if number > options.keep_images_pages:
+        result.image = None  # bounded memory: zone re-reads only on the first pages
+    log.info(
+        "page %s: skew %.2f°, %s characters, OCR confidence %.1f",
+        number,
+        cleaned.record.skew_deg,
+        cleaned.record.characters,
+        result.mean_confidence,
+    )
+    return result, cleaned.record, spent
+
+
+def _text_layer_pages(path: Path, options: PipelineOptions) -> dict[int, OcrPage]:
+    """Pages of ``path`` that carry a usable real text layer, as pages that need no OCR."""
+    kinds = text_kinds(path, form_depth=options.limits.max_form_depth)
+    wanted = {i + 1 for i, kind in enumerate(kinds) if kind is PageTextKind.TEXT}
+    found = read_text_pages(path, wanted, options.dpi, timeout_s=options.render_timeout_s)
+    return {
+        number: OcrPage(
+            page_number=number,
+            text=page.text,
+            words=page.words,
+            mean_confidence=100.0,
+            pdf=page_pdf(path, number),
+            dpi=options.dpi,
+        )
+        for number, page in found.items()
+    }

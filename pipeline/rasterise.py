@@ -8,12 +8,15 @@ before anything is decoded; they are checked again here so that this stage is sa
 
 from __future__ import annotations
 
+import io
 import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pikepdf
 from pdf2image import convert_from_path
 from pdf2image.exceptions import (
     PDFInfoNotInstalledError,
@@ -33,6 +36,7 @@ from pipeline.intake import (
     IntakeLimits,
     check_image_frame,
     open_image,
+    pdf_box,
     pdf_page_count,
 )
 
@@ -60,6 +64,8 @@ class PageImage:
     page_number: int  # 1-based
     image: Image.Image  # mode "L" or "RGB"
     dpi: int
+    # The scanner's JPEG this image was decoded from, when it was taken straight from a PDF page.
+    jpeg: bytes | None = field(default=None, repr=False)
 
 
 def to_8bit(image: Image.Image) -> Image.Image:
@@ -97,48 +103,152 @@ def image_dpi(image: Image.Image, default: int) -> int:
     return round(x)
 
 
-def _rasterise_pdf(path: Path, options: RasteriseOptions) -> Iterator[PageImage]:
-    count = pdf_page_count(path)
-    for number in range(1, count + 1):
+def _render_pdf_page(path: Path, number: int, options: RasteriseOptions) -> PageImage:
+    try:
+        images = convert_from_path(
+            path,
+            dpi=options.dpi,
+            first_page=number,
+            last_page=number,
+            grayscale=options.grayscale,
+            timeout=int(options.timeout_s),
+            thread_count=1,
+        )
+    except (PDFInfoNotInstalledError, PopplerNotInstalledError) as exc:
+        raise RasteriseConfigurationError("poppler-utils (pdftoppm, pdfinfo) not installed") from exc
+    except PDFPopplerTimeoutError as exc:
+        raise DocumentRejected("unreadable_page", page=number, detail="render timeout") from exc
+    except (PDFPageCountError, PDFSyntaxError) as exc:
+        raise DocumentRejected("unreadable_page", page=number) from exc
+    if len(images) != 1:
+        raise DocumentRejected("unreadable_page", page=number)
+    return PageImage(page_number=number, image=to_8bit(images[0]), dpi=options.dpi)
+
+
+_PLACE_IMAGE = re.compile(
+    rb"^\s*q\s+([-+0-9.]+)\s+0(?:\.0*)?\s+0(?:\.0*)?\s+([-+0-9.]+)\s+([-+0-9.]+)\s+([-+0-9.]+)\s+cm\s+"
+    rb"/([^\s/\[\]()<>{}%]+)\s+Do\s+Q\s*$"
+)
+
+
+def scanned_page_image(pdf: pikepdf.Pdf, number: int, dpi: int) -> tuple[bytes, int, int, str] | None:
+    """A scanner's page: (JPEG bytes, width, height, mode) when page ``number`` is nothing but one
+    8-bit gray or RGB JPEG filling the page at ``dpi`` (within 1%), drawn upright; else None.
+
+    Such a page is read straight from its JPEG (no render, no second lossy encoding): the JPEG is
+    what the scanner wrote, and it is what the searchable PDF shows when the page needs no turn."""
+    page = pdf.pages[number - 1]
+    obj = page.obj
+    rotate = obj.get("/Rotate")
+    if (rotate is not None and int(rotate) % 360) or "/UserUnit" in obj:
+        return None
+    contents = obj.get("/Contents")
+    try:
+        if isinstance(contents, pikepdf.Array):
+            if len(contents) != 1:
+                return None
+            contents = contents[0]
+        if not isinstance(contents, pikepdf.Stream):
+            return None
+        match = _PLACE_IMAGE.match(contents.read_bytes())
+        if match is None:
+            return None
+        xobjects = obj.Resources.get("/XObject")
+        image = xobjects.get("/" + match.group(5).decode("latin-1")) if xobjects is not None else None
+    except (pikepdf.PdfError, AttributeError, ValueError):
+        return None
+    if not isinstance(image, pikepdf.Stream) or image.get("/Subtype") != pikepdf.Name.Image:
+        return None
+    if image.get("/Filter") not in (pikepdf.Name.DCTDecode, pikepdf.Array([pikepdf.Name.DCTDecode])):
+        return None
+    if any(key in image for key in ("/SMask", "/Mask", "/Decode", "/ImageMask")):
+        return None
+    colour = image.get("/ColorSpace")
+    bits = image.get("/BitsPerComponent")
+    if (
+        bits is None
+        or int(bits) != 8
+        or colour
+        not in (
+            pikepdf.Name.DeviceGray,
+            pikepdf.Name.DeviceRGB,
+        )
+    ):
+        return None
+    width, height = int(image.Width), int(image.Height)
+    x0, y0, x1, y1 = pdf_box(page.mediabox)
+    a, d, e, f = (float(match.group(i)) for i in range(1, 5))
+    if max(abs(a - (x1 - x0)), abs(d - (y1 - y0)), abs(e - x0), abs(f - y0)) > 0.01:
+        return None
+    if abs(width / (a / 72.0) - dpi) > 0.01 * dpi or abs(height / (d / 72.0) - dpi) > 0.01 * dpi:
+        return None
+    mode = "L" if colour == pikepdf.Name.DeviceGray else "RGB"
+    return image.read_raw_bytes(), width, height, mode
+
+
+def render_page(
+    path: Path, media_type: str, number: int, options: RasteriseOptions | None = None
+) -> PageImage:
+    """Page ``number`` (1-based) of a checked file as an 8-bit image: a scanner's JPEG page straight
+    from the PDF (``PageImage.jpeg`` keeps its bytes), any other PDF page rendered by poppler, a
+    raster file's frame at its own resolution."""
+    options = options or RasteriseOptions()
+    if media_type == MEDIA_PDF:
         try:
-            images = convert_from_path(
-                path,
-                dpi=options.dpi,
-                first_page=number,
-                last_page=number,
-                grayscale=options.grayscale,
-                timeout=int(options.timeout_s),
-                thread_count=1,
-            )
-        except (PDFInfoNotInstalledError, PopplerNotInstalledError) as exc:
-            raise RasteriseConfigurationError("poppler-utils (pdftoppm, pdfinfo) not installed") from exc
-        except PDFPopplerTimeoutError as exc:
-            raise DocumentRejected("unreadable_page", page=number, detail="render timeout") from exc
-        except (PDFPageCountError, PDFSyntaxError) as exc:
+            with pikepdf.open(path) as pdf:
+                found = scanned_page_image(pdf, number, options.dpi)
+        except pikepdf.PdfError:
+            found = None
+        if found is not None:
+            data, width, height, mode = found
+            try:
+                with Image.open(io.BytesIO(data)) as decoded:
+                    decoded.load()
+                    image = decoded
+            except (OSError, ValueError, Image.DecompressionBombError):
+                image = None
+            if image is not None and image.size == (width, height) and image.mode == mode:
+                gray = image.convert("L") if options.grayscale and mode != "L" else image
+                return PageImage(number, gray, options.dpi, jpeg=data if gray is image else None)
+        return _render_pdf_page(path, number, options)
+    if media_type in (MEDIA_TIFF, MEDIA_JPEG, MEDIA_PNG):
+        return _image_frame(path, number, options)
+    raise DocumentRejected("unsupported_format", detail=f"({media_type})")
+
+
+def _image_frame(path: Path, number: int, options: RasteriseOptions) -> PageImage:
+    with open_image(path) as image:
+        index = number - 1
+        image.seek(index)
+        frame = image
+        check_image_frame(frame, number, options.limits)
+        try:
+            frame.load()
+            oriented = ImageOps.exif_transpose(frame) if index == 0 else frame.copy()
+        except (OSError, ValueError, Image.DecompressionBombError) as exc:
             raise DocumentRejected("unreadable_page", page=number) from exc
-        if len(images) != 1:
-            raise DocumentRejected("unreadable_page", page=number)
-        yield PageImage(page_number=number, image=to_8bit(images[0]), dpi=options.dpi)
+        return PageImage(
+            page_number=number,
+            image=to_8bit(oriented if oriented is not None else frame),
+            dpi=image_dpi(frame, options.default_dpi),
+        )
+
+
+def page_count(path: Path, media_type: str) -> int:
+    if media_type == MEDIA_PDF:
+        return pdf_page_count(path)
+    with open_image(path) as image:
+        return getattr(image, "n_frames", 1) if image.format == "TIFF" else 1
+
+
+def _rasterise_pdf(path: Path, options: RasteriseOptions) -> Iterator[PageImage]:
+    for number in range(1, pdf_page_count(path) + 1):
+        yield _render_pdf_page(path, number, options)
 
 
 def _rasterise_image(path: Path, options: RasteriseOptions) -> Iterator[PageImage]:
-    with open_image(path) as image:
-        frames = getattr(image, "n_frames", 1) if image.format == "TIFF" else 1
-        for index in range(frames):
-            image.seek(index)
-            frame = image
-            number = index + 1
-            check_image_frame(frame, number, options.limits)
-            try:
-                frame.load()
-                oriented = ImageOps.exif_transpose(frame) if index == 0 else frame.copy()
-            except (OSError, ValueError, Image.DecompressionBombError) as exc:
-                raise DocumentRejected("unreadable_page", page=number) from exc
-            yield PageImage(
-                page_number=number,
-                image=to_8bit(oriented if oriented is not None else frame),
-                dpi=image_dpi(frame, options.default_dpi),
-            )
+    for number in range(1, page_count(path, MEDIA_TIFF) + 1):
+        yield _image_frame(path, number, options)
 
 
 def iter_pages(path: Path, media_type: str, options: RasteriseOptions | None = None) -> Iterator[PageImage]:
