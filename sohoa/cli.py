@@ -198,6 +198,11 @@ def dossier_result(ctx: click.Context, dossier_code: str, document_id: uuid.UUID
 @click.option("--owner", "owner_id", help="owner ID, for a batch outside any dossier")
 @click.option("--wait/--no-wait", default=False, help="wait until every document is processed")
 @click.option("--timeout", default=1800.0, show_default=True, help="seconds to wait at most")
+@click.option(
+    "--split-on-blank",
+    is_flag=True,
+    help="the file is a scanned stack: split it on blank separator pages, one document per part",
+)
 @click.pass_context
 def ingest(
     ctx: click.Context,
@@ -206,6 +211,7 @@ def ingest(
     owner_id: str | None,
     wait: bool,
     timeout: float,
+    split_on_blank: bool,
 ) -> None:
     """Receive a clerk's batch: originals stored encrypted, then queued for the workers."""
     from sohoa.app import Runtime
@@ -213,9 +219,24 @@ def ingest(
 
     settings = _settings(ctx)
     runtime = Runtime(settings)
-    receipt = ingest_batch(
-        runtime.context(), list(files), clerk=settings.clerk, dossier_code=dossier_code, owner_id=owner_id
-    )
+    if split_on_blank:
+        from workers.stacks import ingest_stack
+
+        if len(files) != 1:
+            raise click.UsageError("--split-on-blank takes one stack file")
+        stack = ingest_stack(
+            runtime.context(), files[0], clerk=settings.clerk, dossier_code=dossier_code, owner_id=owner_id
+        )
+        receipt = stack.batch
+        if stack.stack_document_id is not None:
+            click.echo(
+                f"stack {stack.stack_document_id}: blank page(s) {', '.join(map(str, stack.separators))}; "
+                + ", ".join(f"pages {a}-{b}" for a, b in stack.parts)
+            )
+    else:
+        receipt = ingest_batch(
+            runtime.context(), list(files), clerk=settings.clerk, dossier_code=dossier_code, owner_id=owner_id
+        )
     click.echo(
         f"batch {receipt.batch_id}" + (f"  dossier {receipt.dossier_code}" if receipt.dossier_code else "")
     )
