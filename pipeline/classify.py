@@ -215,12 +215,26 @@ def classify(text: str) -> Classification:
             if any(find_phrase(label, ln, sk) for ln, sk in zip(lines, skeletons, strict=True))
         )
         label_share = found / len(labels) if labels else 0.0
+        evidence: tuple[str, ...] = (f"title:{title:.2f}", f"labels:{found}/{len(labels)}")
+        side = max((_title_score(t, lines) for t in definition.side_titles), default=0.0)
         if title > 0:
             confidence = _TITLE_WEIGHT * title + (1 - _TITLE_WEIGHT) * label_share
+        elif side > 0:
+            # The other side of the document (a card's back, which repeats no title): its side
+            # title and the labels printed on that side.
+            back = [f.labels[0] for f in definition.fields if f.name in definition.back_fields and f.labels]
+            back_found = sum(
+                1
+                for label in back
+                if any(find_phrase(label, ln, sk) for ln, sk in zip(lines, skeletons, strict=True))
+            )
+            back_share = back_found / len(back) if back else 0.0
+            confidence = _TITLE_WEIGHT * side + (1 - _TITLE_WEIGHT) * back_share
+            title = side
+            evidence = (f"side_title:{side:.2f}", f"back_labels:{back_found}/{len(back)}")
         else:
             # Labels without the title: at most a hint for the clerk, never above MIN_CONFIDENCE.
             confidence = min(0.45, 0.45 * label_share)
-        evidence: tuple[str, ...] = (f"title:{title:.2f}", f"labels:{found}/{len(labels)}")
         scored.append((confidence, definition.type, evidence, title))
 
     scored.sort(key=lambda item: item[0], reverse=True)

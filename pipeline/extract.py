@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel
 
 from pipeline.classify import DIGITS_AS_LETTERS, PhraseMatch, Skeleton, find_phrase, fold, skeleton
+from pipeline.machine import decode_qr, read_td1
 from pipeline.ocr import OcrLine, OcrOptions, OcrPage, Word, ZoneRequest, read_zone
 from schemas.calendar import local_date
 from schemas.documents import (
@@ -31,7 +32,9 @@ from schemas.documents import (
     DOCUMENT_TYPES,
     ETHNIC_GROUPS,
     MODELS,
+    MRZ_READERS,
     NORMALISERS,
+    QR_READERS,
     VALIDITY,
     DocumentType,
     DocumentTypeDef,
@@ -824,8 +827,18 @@ def extract(
             fields[fdef.name], printed = _normalise(fdef, located[fdef.name], zone_reader, ocr_options)
             if printed:
                 rewrites[fdef.name] = _word_corrections(fdef, located[fdef.name], printed)
+    for source, values in _machine_values(document_type, ocr_pages, zone_reader):
+        _merge_source(definition, fields, source, values)
     _cross_validate(fields)
     document_problems = list(NORMALISERS[document_type](fields)) if document_type in NORMALISERS else []
+    if definition.back_fields:
+        # Only the back of a card (its side title and back fields, none of the front's): extracted
+        # all the same, and flagged.
+        front = [f.name for f in definition.fields if f.name not in definition.back_fields]
+        if not any(name in located for name in front) and (
+            any(name in located for name in definition.back_fields) or _has_side_title(definition, ocr_pages)
+        ):
+            document_problems.append("side_missing")
     extraction.fields = fields
 
     # Valid corrected values also correct the text layer (by page and word index).
@@ -852,6 +865,77 @@ def extract(
     if expired is not None:
         extraction.problems.append(expired)
     return extraction
+
+
+def _has_side_title(definition: DocumentTypeDef, pages: list[OcrPage]) -> bool:
+    lines = [line.text for page in pages for line in page.lines]
+    return any(find_phrase(title, text) for title in definition.side_titles for text in lines)
+
+
+MACHINE_CONFIDENCE = 0.99  # a value from a QR payload or an MRZ whose own checks passed
+
+
+def _machine_values(
+    document_type: DocumentType, pages: list[OcrPage], reader: ZoneReader | None
+) -> list[tuple[str, dict[str, str]]]:
+    """("qr" | "mrz", values) from the document's machine-readable zones whose own checks pass."""
+    out: list[tuple[str, dict[str, str]]] = []
+    read_qr = QR_READERS.get(document_type)
+    if read_qr is not None:
+        payloads = (p for page in pages if page.image is not None for p in decode_qr(page.image))
+        for payload in payloads:
+            values = read_qr(payload)
+            if values:
+                out.append(("qr", values))
+                break
+    read_mrz = MRZ_READERS.get(document_type)
+    if read_mrz is not None and reader is not None:
+        for page in pages:
+            mrz = read_td1(page, reader)
+            values = read_mrz(mrz) if mrz is not None and mrz.valid else None
+            if values:
+                out.append(("mrz", values))
+                break
+    return out
+
+
+def _from_machine(field: ExtractedField) -> bool:
+    """Taken from, or confirmed by, a machine-readable source."""
+    return field.source != "ocr" or any(p.startswith("confirmed_by_") for p in field.problems)
+
+
+def _letters_only(text: str) -> str:
+    return "".join(ch for ch in skeleton(text).text.translate(DIGITS_AS_LETTERS) if ch.isalpha())
+
+
+def _merge_source(
+    definition: DocumentTypeDef, fields: dict[str, ExtractedField], source: str, values: dict[str, str]
+) -> None:
+    """A machine-readable source wins over the printed text: it fills or replaces values, or
+    confirms them; two machine sources that disagree send the field to review. An MRZ name (no
+    diacritics) only confirms or questions the printed name."""
+    names = {f.name: f for f in definition.fields}
+    for name, value in values.items():
+        fdef = names.get(name)
+        if fdef is None:
+            continue
+        current = fields.get(name)
+        if fdef.kind is FieldKind.NAME and source == "mrz":
+            # The name line has no check digit: it confirms a name, it never overrules one.
+            if current is not None and current.value is not None:
+                same = _letters_only(current.value) == _letters_only(value)
+                fields[name] = current.noted("confirmed_by_mrz" if same else "differs_from_mrz")
+            continue
+        if current is not None and current.value == value:
+            confidence = max(current.confidence, MACHINE_CONFIDENCE)
+            fields[name] = dataclasses.replace(current.noted(f"confirmed_by_{source}"), confidence=confidence)
+        elif current is not None and _from_machine(current) and current.source != source:
+            fields[name] = current.invalid("sources_disagree")  # QR and MRZ, both checked, differ
+        else:
+            printed = current is not None and current.value is not None
+            notes = (f"from_{source}", *(("differs_from_print",) if printed else ()))
+            raw = current.raw if current is not None else ""
+            fields[name] = ExtractedField(value, raw, MACHINE_CONFIDENCE, True, notes, source=source)
 
 
 def expiry_problem(

@@ -28,7 +28,7 @@ import qrcode
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from schemas.documents import COMMON_SURNAMES
-from schemas.identifiers import compose_personal_id, load_province_codes
+from schemas.identifiers import compose_personal_id, compose_td1, load_province_codes
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/noto"), Path("/usr/share/fonts/truetype/dejavu"))
 
@@ -461,6 +461,11 @@ def render_cccd_front(
     c.text(3.0, 49.4, expiry, c.font(sans, 6.0))
     c.text(3.0, 51.8, "Date of expiry", c.font(sans, 4.6))
 
+    return _finish_card(card, c, on_scanner)
+
+
+def _finish_card(card: Image.Image, c: _Canvas, on_scanner: bool) -> Image.Image:
+    """Round the card's corners and lay it on a light scanner bed (or on white)."""
     card = _round_corners(card, c.px(3.2))
     if not on_scanner:
         background = Image.new("RGB", card.size, (255, 255, 255))
@@ -476,6 +481,79 @@ def render_cccd_front(
     bed.paste((150, 150, 150), (0, 0), shadow)
     bed.paste(card, (margin, margin), card)
     return bed
+
+
+# Identification marks as the card prints them (Đặc điểm nhân dạng).
+IDENTIFICATION_MARKS: tuple[str, ...] = (
+    "Nốt ruồi C:1cm trên sau cánh mũi phải",
+    "Nốt ruồi C:2cm dưới trước đuôi mắt trái",
+    "Sẹo chấm C:1cm trên đầu lông mày phải",
+    "Nốt ruồi C:1,5cm dưới sau mép phải",
+    "Sẹo chấm C:2cm trên trước đầu mày trái",
+    "Nốt ruồi C:3cm dưới trước tai trái",
+)
+CCCD_2021_ISSUER = ("CỤC TRƯỞNG CỤC CẢNH SÁT", "QUẢN LÝ HÀNH CHÍNH VỀ TRẬT TỰ XÃ HỘI")
+
+
+def identification_mark(citizen: Citizen) -> str:
+    """The citizen's identification mark (stable for a citizen: chosen from the ID's serial)."""
+    return IDENTIFICATION_MARKS[int(citizen.id_number[-4:]) % len(IDENTIFICATION_MARKS)]
+
+
+def render_cccd_back(
+    citizen: Citizen, *, dpi: int = 600, seed: int = 0, on_scanner: bool = True
+) -> Image.Image:
+    """The back of the 2021 citizen identity card: identification mark, issue date, the issuer's
+    title, signature and seal, two fingerprints, the chip and the ICAO TD1 machine-readable zone."""
+    rng = random.Random(seed)
+    card = _card_background((round(CARD_MM[0] * dpi / 25.4), round(CARD_MM[1] * dpi / 25.4)), rng)
+    c = _Canvas(card, dpi)
+    sans, bold = "NotoSans-Regular.ttf", "NotoSans-Bold.ttf"
+    label, value = c.font(sans, 5.6), c.font(sans, 6.8)
+
+    c.text(3.0, 5.0, "Đặc điểm nhân dạng / Personal identification:", label)
+    mark = identification_mark(citizen)
+    c.text(3.0, 8.6, mark, _fit(c, mark, sans, 6.8, 47.0))
+    end = c.text(3.0, 13.2, "Ngày, tháng, năm / Date, month, year:", label)
+    c.text(end + 1.2, 13.2, citizen.card_issue_date.strftime("%d/%m/%Y"), value)
+    for i, line in enumerate(CCCD_2021_ISSUER):
+        c.text(25.0, 17.4 + 2.6 * i, line, c.font(bold, 5.2), anchor="ms")
+    c.text(25.0, 22.6, "DIRECTOR GENERAL OF THE POLICE DEPARTMENT", c.font(sans, 3.8), anchor="ms")
+    c.text(25.0, 24.4, "FOR ADMINISTRATIVE MANAGEMENT OF SOCIAL ORDER", c.font(sans, 3.8), anchor="ms")
+    # Seal (red ring) under a signature stroke, and the signer's name.
+    cx, cy, r = c.px(19.0), c.px(29.5), c.px(4.2)
+    c.draw.ellipse((cx - r, cy - r, cx + r, cy + r), outline=(200, 40, 45), width=max(2, c.px(0.35)))
+    points = [(c.px(20.0 + 1.4 * k), c.px(29.5 + (0.9 if k % 2 else -0.9))) for k in range(8)]
+    c.draw.line(points, fill=(30, 40, 120), width=max(2, c.px(0.25)))
+    c.text(25.0, 35.6, "Tô Văn Huệ", c.font(bold, 6.0), anchor="ms")
+    # Fingerprint boxes.
+    for x0, caption in ((56.5, "Ngón trỏ trái"), (71.0, "Ngón trỏ phải")):
+        box = (c.px(x0), c.px(3.0), c.px(x0 + 12.5), c.px(21.0))
+        c.draw.rectangle(box, outline=(110, 110, 110), width=2)
+        for k in range(8):
+            inset = c.px(0.8 + 0.65 * k)
+            c.draw.ellipse(
+                (box[0] + inset, box[1] + inset + c.px(1.5), box[2] - inset, box[3] - inset),
+                outline=(150, 150, 150),
+                width=max(1, c.px(0.12)),
+            )
+        c.text(x0 + 6.25, 24.0, caption, c.font(sans, 4.4), anchor="ms")
+        c.text(x0 + 6.25, 26.0, "Left index finger" if "trái" in caption else "Right index finger",
+               c.font(sans, 3.8), anchor="ms")  # fmt: skip
+    chip = (c.px(62.0), c.px(28.0), c.px(73.0), c.px(36.5))
+    c.draw.rounded_rectangle(chip, c.px(1.2), fill=(206, 172, 92), outline=(150, 120, 60), width=2)
+    mrz = compose_td1(
+        citizen.id_number,
+        citizen.surname,
+        f"{citizen.middle_name} {citizen.given_name}",
+        citizen.date_of_birth,
+        citizen.sex,
+        citizen.card_expiry_date,
+    )
+    mono = c.font("DejaVuSansMono.ttf", 10.5)
+    for i, line in enumerate(mrz):
+        c.text(5.0, 42.0 + 4.4 * i, line, mono, fill=(20, 20, 20))
+    return _finish_card(card, c, on_scanner)
 
 
 def _fit(c: _Canvas, text: str, font_name: str, pt: float, width_mm: float) -> ImageFont.FreeTypeFont:

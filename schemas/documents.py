@@ -23,7 +23,7 @@ from typing import Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from schemas.identifiers import normalise_sex
+from schemas.identifiers import MrzTd1, normalise_sex
 
 
 class DocumentType(StrEnum):
@@ -112,6 +112,9 @@ class DocumentTypeDef:
     # Lines that identify another page or side of the same document (the back of a card, which
     # repeats no title): a page with one of them and none of ``titles`` is that other side.
     side_titles: tuple[str, ...] = field(default=())
+    # Fields printed on that other side (the back of a card): a document with only these (and a
+    # side title) is that side without its front, still extracted and flagged ``side_missing``.
+    back_fields: tuple[str, ...] = field(default=())
 
     def field(self, name: str) -> FieldDef:
         for f in self.fields:
@@ -352,6 +355,16 @@ class _Registry(Mapping[DocumentType, _V]):
 DOCUMENT_TYPES: Mapping[DocumentType, DocumentTypeDef] = _Registry("DEFINITION")
 MODELS: Mapping[DocumentType, type[DocumentModel]] = _Registry("MODEL")
 VALIDITY: Mapping[DocumentType, ValidityRule] = _Registry("VALIDITY")
+# Optional machine-readable sources of a type: ``read_qr(payload) -> {field: value} | None`` and
+# ``read_mrz(mrz: schemas.identifiers.MrzTd1) -> {field: value} | None`` (None: the source's own
+# checks failed). Values are normalised like extraction's; NAME values from an MRZ are upper case
+# without diacritics and only confirm or question the printed name.
+QR_READERS: Mapping[DocumentType, Callable[[str], dict[str, str] | None]] = _Registry(
+    "read_qr", optional=True
+)
+MRZ_READERS: Mapping[DocumentType, Callable[[MrzTd1], dict[str, str] | None]] = _Registry(
+    "read_mrz", optional=True
+)
 NORMALISERS: Mapping[DocumentType, Callable[[dict[str, ExtractedField]], list[str]]] = _Registry(
     "normalise_fields", optional=True
 )
