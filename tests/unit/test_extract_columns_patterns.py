@@ -4,26 +4,10 @@ a label (FieldDef.pattern). Word boxes are laid out by hand (no image, no Tesser
 from __future__ import annotations
 
 from pipeline.extract import _locate, _segments
-from pipeline.ocr import OcrPage, Word
+from pipeline.ocr import OcrPage
 from schemas.doctypes._papers import DATE_LINE, SIGNER_NAME_LINE, SIGNER_TITLE_LINE
 from schemas.documents import DocumentType, DocumentTypeDef, FieldDef, FieldKind
-
-CHAR_W, SPACE, HEIGHT, LINE_STEP = 20, 20, 40, 60
-
-
-def page(rows: list[list[tuple[int, str]]], width: int = 2400) -> OcrPage:
-    """A page of rows; each row holds (left x, text) pieces whose words are spaced like print."""
-    words = []
-    for line_id, pieces in enumerate(rows):
-        for x, text in pieces:
-            for token in text.split():
-                words.append(Word(token, 95.0, x, line_id * LINE_STEP, CHAR_W * len(token), HEIGHT, line_id))
-                x += CHAR_W * len(token) + SPACE
-    # Two invisible corner marks pin the page extent (its middle is the columns' border).
-    words += [Word(".", 95.0, 0, 5000, 1, 1, 999), Word(".", 95.0, width - 1, 5000, 1, 1, 999)]
-    text = "\n".join(" ".join(t for _, t in pieces) for pieces in rows)
-    return OcrPage(page_number=1, text=text, words=words, mean_confidence=95.0, pdf=b"")
-
+from tests.unit.paper_pages import page
 
 COLUMNS = DocumentTypeDef(
     type=DocumentType.MARRIAGE_CERTIFICATE,

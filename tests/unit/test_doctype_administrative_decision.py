@@ -1,0 +1,65 @@
+"""Administrative decision (Decree 30/2020 layout): agency, number, date, abstract, signer's capacity
+and name, all but two without a label; OCR slips repaired from the closed phrase lists."""
+
+from __future__ import annotations
+
+from pipeline.classify import classify
+from schemas.doctypes.administrative_decision import VALIDITY
+from schemas.documents import DocumentType
+from tests.unit.paper_pages import page, problems, run, values
+
+ROWS = [
+    [(300, "ỦY BAN NHÂN DÂN"), (1300, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")],
+    [(300, "HUYỆN DIỄN CHÂU"), (1300, "Độc lập - Tự do - Hạnh phúc")],
+    [(300, "Số: 3733/QD-UBND"), (1300, "Diễn Châu, ngày 30 tháng 08 năm 2023")],
+    [(900, "QUYẾT ĐỊNH")],
+    [(700, "Về việc hỗ trợ kinh phí học nghề")],
+    [(700, "ỦY BAN NHÂN DÂN HUYỆN DIỄN CHÂU")],
+    [(100, "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;")],
+    [(900, "QUYẾT ĐỊNH:")],
+    [(100, "Điều 1. Hỗ trợ kinh phí học nghề đối với ông/bà Nguyễn Thị Hà, sinh năm 2003.")],
+    [(100, "Điều 2. Quyết định này có hiệu lực kể từ ngày ký./.")],
+    [(100, "Nơi nhận:"), (1500, "TM. ỦY BAN NHÂN DÂN")],
+    [(100, "- Như Điều 3;"), (1500, "KT. CHỦ TICH")],
+    [(100, "- Lưu: VT, TP."), (1500, "PHÓ CHỦ TỊCH")],
+    [],
+    [],
+    [(1500, "Nguyễn Phương Thủy")],
+]
+
+
+def text(rows: list[list[tuple[int, str]]]) -> str:
+    return "\n".join("    ".join(t for _, t in row) for row in rows)
+
+
+def test_classified() -> None:
+    assert classify(text(ROWS)).document_type is DocumentType.ADMINISTRATIVE_DECISION
+
+
+def test_fields_without_labels() -> None:
+    extraction = run(DocumentType.ADMINISTRATIVE_DECISION, page(ROWS))
+    assert values(extraction) == {
+        "issuing_agency": "ỦY BAN NHÂN DÂN HUYỆN DIỄN CHÂU",
+        "document_number": "3733/QĐ-UBND",  # QD read for QĐ
+        "issue_date": "2023-08-30",  # the place/date line, not the legal basis's date
+        "subject": "hỗ trợ kinh phí học nghề",
+        "signer_title": "TM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH PHÓ CHỦ TỊCH",  # TICH repaired
+        "signer_name": "NGUYỄN PHƯƠNG THỦY",
+    }
+    assert not extraction.problems
+    assert VALIDITY.kind == "until_amended"
+    assert extraction.model() is not None
+
+
+def test_number_of_another_kind_of_paper_is_flagged() -> None:
+    rows = [list(row) for row in ROWS]
+    rows[2][0] = (300, "Số: 3733/UBND-VX")  # an official letter's number, not a decision's
+    extraction = run(DocumentType.ADMINISTRATIVE_DECISION, page(rows))
+    assert ("field_invalid", "document_number") in problems(extraction)
+
+
+def test_unknown_signer_capacity_is_flagged() -> None:
+    rows = [list(row) for row in ROWS]
+    rows[11][1] = (1500, "KT. CHỦ NHIỆM")
+    extraction = run(DocumentType.ADMINISTRATIVE_DECISION, page(rows))
+    assert ("field_invalid", "signer_title") in problems(extraction)

@@ -1,0 +1,89 @@
+"""Diploma: degree title and issuer printed without a label, classification and serial formats."""
+
+from __future__ import annotations
+
+from pipeline.classify import classify
+from schemas.doctypes.diploma import MODEL, VALIDITY
+from schemas.documents import DocumentType
+from tests.unit.paper_pages import problems, run, text_page, values
+
+UNIVERSITY = """\
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+HIỆU TRƯỞNG TRƯỜNG ĐẠI HỌC CẦN THƠ
+cấp
+BẰNG CỬ NHÂN
+Ngành: Ngôn ngữ Anh
+Họ và tên: Nguyễn Văn Huy
+Ngày sinh: 13/07/1975
+Hạng tốt nghiệp: Kha
+Cần Thơ, ngày 24 tháng 12 năm 2000
+HIỆU TRƯỞNG
+Đỗ Minh Cường
+Số hiệu: QA 7469424
+Số vào sổ cấp bằng: CN91701/2000
+"""
+
+SCHOOL = """\
+Số hiệu: A7463104
+Số vào sổ cấp bằng: 2076/1991
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+GIÁM ĐỐC SỞ GIÁO DỤC VÀ ĐÀO TẠO LAI CHÂU
+BẰNG TỐT NGHIỆP TRUNG HỌC PHỔ THÔNG
+Năm tốt nghiệp: 1991
+Họ và tên: Vũ Thị Mỹ Diệp
+Ngày sinh: 05/05/1973
+Xếp loại tốt nghiệp: Giỏi
+Lai Châu, ngày 10 tháng 07 năm 1991
+"""
+
+
+def test_classified() -> None:
+    assert classify(UNIVERSITY).document_type is DocumentType.DIPLOMA
+    assert classify(SCHOOL).document_type is DocumentType.DIPLOMA
+
+
+def test_university_degree() -> None:
+    extraction = run(DocumentType.DIPLOMA, text_page(UNIVERSITY))
+    assert values(extraction) == {
+        "degree_title": "BẰNG CỬ NHÂN",
+        "institution": "TRƯỜNG ĐẠI HỌC CẦN THƠ",
+        "field_of_study": "Ngôn ngữ Anh",
+        "full_name": "NGUYỄN VĂN HUY",
+        "date_of_birth": "1975-07-13",
+        "classification": "Khá",  # snapped: read without its mark
+        "serial_number": "QA7469424",
+        "register_number": "CN91701/2000",
+        "issue_date": "2000-12-24",
+    }
+    assert not extraction.problems  # a diploma never expires
+    assert VALIDITY.kind == "no_expiry"
+    assert extraction.model() is not None
+
+
+def test_school_diploma() -> None:
+    extraction = run(DocumentType.DIPLOMA, text_page(SCHOOL))
+    got = values(extraction)
+    assert got["degree_title"] == "BẰNG TỐT NGHIỆP TRUNG HỌC PHỔ THÔNG"
+    assert got["institution"] == "SỞ GIÁO DỤC VÀ ĐÀO TẠO LAI CHÂU"
+    assert got["classification"] == "Giỏi"
+    assert "field_of_study" not in got
+    assert not extraction.problems
+
+
+def test_bad_serial_unknown_classification_issue_before_birth() -> None:
+    text = (
+        UNIVERSITY.replace("QA 7469424", "Q@74")
+        .replace("Hạng tốt nghiệp: Kha", "Hạng tốt nghiệp: Rất tốt")
+        .replace("năm 2000", "năm 1970")
+    )
+    extraction = run(DocumentType.DIPLOMA, text_page(text))
+    for name in ("serial_number", "classification", "issue_date"):
+        assert ("field_invalid", name) in problems(extraction), name
+    assert extraction.model() is None
+    data = dict(values(run(DocumentType.DIPLOMA, text_page(UNIVERSITY))), classification="Rất tốt")
+    try:
+        MODEL.model_validate(data)
+    except ValueError:
+        return
+    raise AssertionError("an unknown classification was accepted")
