@@ -51,6 +51,7 @@ class Skeleton:
     tokens: tuple[tuple[int, int], ...]  # (start, end) of each token in ``text``
 
 
+@lru_cache(maxsize=8192)
 def skeleton(text: str) -> Skeleton:
     chars: list[str] = []
     index: list[int] = []
@@ -111,16 +112,23 @@ def find_phrase(phrase: str, text: str, sk: Skeleton | None = None) -> PhraseMat
     k = target.count(" ") + 1
     threshold = min_ratio(target)
     best: PhraseMatch | None = None
+    # One matcher with the phrase as its second sequence: its index is built once per phrase.
+    matcher = SequenceMatcher(None, autojunk=False)
+    matcher.set_seq2(target)
     for i in range(len(sk.tokens)):
         for n in (k - 1, k, k + 1):
             if n < 1 or i + n > len(sk.tokens):
                 continue
             a, b = sk.tokens[i][0], sk.tokens[i + n - 1][1]
+            # Length bound first (cheap): 2 * min / total can only fall further.
+            length = b - a
+            if 2 * min(length, len(target)) < threshold * (length + len(target)):
+                continue
             window = sk.text[a:b].translate(DIGITS_AS_LETTERS)
             if threshold >= 1.0:
                 score = 1.0 if window == target else 0.0
             else:
-                matcher = SequenceMatcher(None, target, window, autojunk=False)
+                matcher.set_seq1(window)
                 if matcher.quick_ratio() < threshold:
                     continue
                 score = matcher.ratio()
