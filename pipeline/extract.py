@@ -938,6 +938,101 @@ def _merge_source(
             fields[name] = ExtractedField(value, raw, MACHINE_CONFIDENCE, True, notes, source=source)
 
 
+def _value_problems(fdef: FieldDef, value: str | None) -> tuple[str, ...]:
+    """Checks of one normalised value on its own (re-validation of stored or corrected fields)."""
+    if value is None or not value.strip():
+        return ("empty",)
+    if fdef.kind is FieldKind.DATE:
+        try:
+            date = dt.date.fromisoformat(value)
+        except ValueError:
+            return ("not_a_date",)
+        return () if 1900 <= date.year <= 2399 else ("implausible_year",)
+    if fdef.kind is FieldKind.ID_NUMBER:
+        return tuple(validate_personal_id(value))
+    if fdef.kind is FieldKind.SEX:
+        return () if value in ("Nam", "Nữ") else ("not_a_sex",)
+    return ()
+
+
+def corrected_field(fdef: FieldDef, raw: str) -> ExtractedField:
+    """A clerk's value for ``fdef``, normalised as extraction normalises a reading (dates as
+    dd/mm/yyyy, ISO or worded; names upper case…), with full confidence and source "clerk"."""
+    text = unicodedata.normalize("NFC", raw).strip()
+    if fdef.kind is FieldKind.DATE:
+        try:
+            value: str | None = dt.date.fromisoformat(text).isoformat()
+        except ValueError:
+            date = parse_date(text)
+            value = date.isoformat() if date else None
+    elif fdef.kind is FieldKind.NAME:
+        value = " ".join(text.upper().split()) or None
+    elif fdef.kind is FieldKind.SEX:
+        value = normalise_sex_value(text)[0]
+    elif fdef.kind in (FieldKind.ID_NUMBER, FieldKind.NUMBER):
+        value = text.replace(" ", "") or None
+    else:
+        value = " ".join(text.split()) or None
+    problems = _value_problems(fdef, value)
+    return ExtractedField(value, text, 1.0, not problems, ("corrected", *problems), source="clerk")
+
+
+def revalidate(
+    document_type: DocumentType, fields: dict[str, ExtractedField], today: dt.date | None = None
+) -> tuple[dict[str, ExtractedField], list[ReviewProblem]]:
+    """Fields re-checked from their values (after a clerk's correction): each value on its own,
+    then the cross-checks, the type's hook and the validity rule, as :func:`extract` does. A
+    field's earlier validity is not kept: a date of birth corrected makes the ID valid again.
+    Confidence stays as read, except that a clerk's value is certain."""
+    definition = DOCUMENT_TYPES[document_type]
+    names = {f.name: f for f in definition.fields}
+    checked: dict[str, ExtractedField] = {}
+    for name, f in fields.items():
+        fdef = names.get(name)
+        if fdef is None:
+            continue
+        notes = tuple(p for p in f.problems if p in _NOTES)
+        if f.value is None and "no_expiry" in notes:
+            checked[name] = dataclasses.replace(f, valid=True, problems=notes)
+            continue
+        found = _value_problems(fdef, f.value)
+        checked[name] = dataclasses.replace(f, valid=not found, problems=(*notes, *found))
+    _cross_validate(checked)
+    document_problems = list(NORMALISERS[document_type](checked)) if document_type in NORMALISERS else []
+    problems: list[ReviewProblem] = []
+    for fdef in definition.fields:
+        current = checked.get(fdef.name)
+        if current is None or (current.value is None and current.valid):
+            if fdef.required and current is None:
+                problems.append(ReviewProblem("field_missing", fdef.name))
+        elif not current.valid:
+            problems.append(ReviewProblem("field_invalid", fdef.name))
+        elif current.confidence < LOW_CONFIDENCE and current.source != "clerk":
+            problems.append(ReviewProblem("low_confidence", fdef.name))
+    problems.extend(ReviewProblem(code, document_type.value) for code in document_problems)
+    expired = expiry_problem(document_type, checked, today)
+    if expired is not None:
+        problems.append(expired)
+    return checked, problems
+
+
+# Notes that describe how a value was obtained (kept on re-validation; the checks are redone).
+_NOTES = frozenset(
+    {
+        "corrected",
+        "no_expiry",
+        "surname_repaired",
+        "lexicon_repaired",
+        "from_qr",
+        "from_mrz",
+        "confirmed_by_qr",
+        "confirmed_by_mrz",
+        "differs_from_print",
+        "differs_from_mrz",
+    }
+)
+
+
 def expiry_problem(
     document_type: DocumentType, fields: dict[str, ExtractedField], today: dt.date | None = None
 ) -> ReviewProblem | None:
