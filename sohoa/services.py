@@ -1,4 +1,4 @@
-"""Local development services: MinIO, Redis and PostgreSQL on loopback.
+"""Local development services: MinIO, Redis, PostgreSQL and RabbitMQ on loopback.
 
 A library: the caller builds a :class:`ServiceConfig` (the shell's settings do that) and calls :func:`start`,
 :func:`stop` or :func:`status`. Nothing here reads environment variables.
@@ -8,12 +8,16 @@ Layout under ``<home>/services/`` (``<home>`` defaults to ``<repo>/.local``, whi
     minio/     data/, certs/, minio.log, minio.pid
     redis/     data/, redis.conf (rewritten on every start), redis.log, redis.pid
     postgres/  data/ (the cluster), postgres.log, superuser-password
+    rabbitmq/  mnesia/, log/, rabbitmq.conf and enabled_plugins (rewritten on every start), rabbitmq.pid
 
 Development credentials and access:
 
 - MinIO ``127.0.0.1:19000`` (console port 19001, browser off), root user/password from the config
   (``sohoa-dev`` / ``sohoa-dev-secret-change-me`` by default).
 - Redis ``127.0.0.1:16379``, no password (bound to loopback only, protected mode on), AOF persistence.
+- RabbitMQ 3.10 (Debian) ``127.0.0.1:17672`` (AMQP only, no plugins), user ``guest`` (loopback only), node
+  ``sohoa17672@localhost`` with its own Erlang port mapper on 14369 and distribution port 27672, all on
+  loopback; the broker when ``SOHOA_BROKER_URL=amqp://guest:guest@127.0.0.1:17672/%2F``.
 - PostgreSQL 15 ``127.0.0.1:15432``, TCP only (no Unix socket), every connection authenticated with
   SCRAM-SHA-256. The bootstrap superuser ``postgres`` gets a random password generated at ``initdb`` time and
   kept in ``postgres/superuser-password`` (mode 0600); the application role ``sohoa``/``sohoa`` owns the
@@ -57,7 +61,7 @@ from psycopg import sql
 MINIO_VERSION = "v0.0.0-20260212201848-7aac2a2c5b7c"
 """Pinned MinIO module version (``go install github.com/minio/minio@<MINIO_VERSION>``); setup.sh reads it."""
 
-SERVICE_NAMES: tuple[str, ...] = ("minio", "redis", "postgres")
+SERVICE_NAMES: tuple[str, ...] = ("minio", "redis", "postgres", "rabbitmq")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -115,6 +119,9 @@ class ServiceConfig:
     postgres_user: str = "sohoa"
     postgres_password: str = "sohoa"
     postgres_databases: tuple[str, ...] = ("sohoa", "sohoa_test")
+    rabbitmq_port: int = 17672  # AMQP; the Erlang distribution port is this + 10000
+    rabbitmq_epmd_port: int = 14369  # the Erlang port mapper of our node (not the system's 4369)
+    rabbitmq_bin_dir: Path = Path("/usr/lib/rabbitmq/bin")
     start_timeout: float = 90.0
     stop_timeout: float = 30.0
 
@@ -141,7 +148,12 @@ class ServiceConfig:
         return self.services_dir / name
 
     def address(self, name: str) -> str:
-        port = {"minio": self.minio_port, "redis": self.redis_port, "postgres": self.postgres_port}[name]
+        port = {
+            "minio": self.minio_port,
+            "redis": self.redis_port,
+            "postgres": self.postgres_port,
+            "rabbitmq": self.rabbitmq_port,
+        }[name]
         return f"{_url_host(self.host)}:{port}"
 
     @property
@@ -151,6 +163,10 @@ class ServiceConfig:
 
     def redis_url(self, db: int = 0) -> str:
         return f"redis://{self.address('redis')}/{db}"
+
+    def amqp_url(self) -> str:
+        """The broker URL of the development RabbitMQ (user guest, which RabbitMQ allows on loopback only)."""
+        return f"amqp://guest:guest@{self.address('rabbitmq')}/%2F"
 
     def database_url(self, database: str | None = None, driver: str = "postgresql+psycopg") -> str:
         """SQLAlchemy URL for the application role (``driver="postgresql"`` gives a libpq URL)."""
@@ -776,9 +792,148 @@ def _pg_stop(config: ServiceConfig) -> None:
         raise _fail("postgres", f"pg_ctl stop failed ({out.returncode}): {out.stderr.strip()}", log)
 
 
-_STARTERS = {"minio": _minio_start, "redis": _redis_start, "postgres": _pg_start}
-_STOPPERS = {"minio": _minio_stop, "redis": _redis_stop, "postgres": _pg_stop}
-_CHECKERS = {"minio": _minio_status, "redis": _redis_status, "postgres": _pg_status}
+# ----------------------------------------------------------------------------------------------- RabbitMQ
+
+
+def _rabbit_paths(config: ServiceConfig) -> tuple[Path, Path, Path, Path]:
+    d = config.service_dir("rabbitmq")
+    return d, d / "mnesia", d / "log", d / "rabbitmq.pid"
+
+
+def _rabbit_node(config: ServiceConfig) -> str:
+    return f"sohoa{config.rabbitmq_port}@localhost"
+
+
+def _rabbit_env(config: ServiceConfig) -> dict[str, str]:
+    d, mnesia, log, pid_file = _rabbit_paths(config)
+    return {
+        "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        "HOME": str(d),  # the Erlang cookie lives here
+        "LANG": "C.UTF-8",
+        "RABBITMQ_NODENAME": _rabbit_node(config),
+        "RABBITMQ_NODE_IP_ADDRESS": config.host,
+        "RABBITMQ_NODE_PORT": str(config.rabbitmq_port),
+        "RABBITMQ_DIST_PORT": str(config.rabbitmq_port + 10000),
+        "ERL_EPMD_PORT": str(config.rabbitmq_epmd_port),
+        "ERL_EPMD_ADDRESS": config.host,
+        "RABBITMQ_MNESIA_BASE": str(mnesia),
+        "RABBITMQ_LOG_BASE": str(log),
+        "RABBITMQ_CONFIG_FILE": str(d / "rabbitmq.conf"),
+        "RABBITMQ_ENABLED_PLUGINS_FILE": str(d / "enabled_plugins"),
+        "RABBITMQ_PID_FILE": str(pid_file),
+        # the Erlang distribution port listens on loopback too (it would bind every interface otherwise)
+        "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS": "-kernel inet_dist_use_interface {127,0,0,1}",
+    }
+
+
+def _rabbit_server_properties(config: ServiceConfig) -> dict[str, object]:
+    import pika
+
+    params = pika.URLParameters(config.amqp_url() + "?connection_attempts=1&socket_timeout=2")
+    connection = pika.BlockingConnection(params)
+    try:
+        props = connection._impl.server_properties  # the AMQP connection.start frame
+        return {k: (v.decode() if isinstance(v, bytes) else v) for k, v in dict(props).items()}
+    finally:
+        connection.close()
+
+
+def _rabbit_own_pid(config: ServiceConfig) -> int | None:
+    d, _, _, pid_file = _rabbit_paths(config)
+    pid = _read_pid(pid_file)
+    if pid is None or not _alive(pid):
+        return None
+    if str(d) not in _cmdline(pid):  # the node runs with ``-home <this service folder>``
+        return None
+    return pid
+
+
+def _rabbit_status(config: ServiceConfig) -> ServiceStatus:
+    _, mnesia, log, _ = _rabbit_paths(config)
+    address = config.address("rabbitmq")
+    pid = _rabbit_own_pid(config)
+    if pid is None:
+        if _port_open(config.host, config.rabbitmq_port):
+            return ServiceStatus("rabbitmq", address, False, None, "port in use by another process")
+        return ServiceStatus("rabbitmq", address, False, None, f"not running (data {mnesia})")
+    try:
+        props = _rabbit_server_properties(config)
+    except Exception as exc:
+        return ServiceStatus("rabbitmq", address, False, None, f"process {pid} not answering ({exc})", pid)
+    version = str(props.get("version") or "") or None
+    return ServiceStatus("rabbitmq", address, True, version, f"AMQP, data {mnesia}, logs {log}", pid)
+
+
+def _rabbit_start(config: ServiceConfig) -> None:
+    d, mnesia, log, _ = _rabbit_paths(config)
+    if _rabbit_status(config).answering:
+        return
+    if _rabbit_own_pid(config) is None and _port_open(config.host, config.rabbitmq_port):
+        raise ServiceError(f"rabbitmq: port {config.address('rabbitmq')} is in use by another process")
+    server = config.rabbitmq_bin_dir / "rabbitmq-server"
+    if not server.is_file():
+        raise ServiceError(f"rabbitmq: {server} not found; run scripts/setup.sh (Debian rabbitmq-server)")
+    for sub in (mnesia, log):
+        sub.mkdir(parents=True, exist_ok=True)
+    (d / "enabled_plugins").write_text("[].\n")  # no management plugin: AMQP only
+    (d / "rabbitmq.conf").write_text(
+        "# generated by sohoa.services on every start; edit ServiceConfig instead\n"
+        f"listeners.tcp.default = {config.host}:{config.rabbitmq_port}\n"
+        "loopback_users.guest = true\n"
+    )
+    out_log = log / "startup.log"
+    if _rabbit_own_pid(config) is None:
+        script = 'log="$1"; shift; setsid "$@" </dev/null >>"$log" 2>&1 & echo $!'
+        subprocess.run(
+            ["sh", "-c", script, "sh", str(out_log), str(server)],
+            env=_rabbit_env(config),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    deadline = time.monotonic() + config.start_timeout
+    while time.monotonic() < deadline:
+        if _rabbit_status(config).answering:
+            return
+        time.sleep(0.5)
+    raise _fail("rabbitmq", f"not answering after {config.start_timeout:.0f}s", out_log)
+
+
+def _rabbit_stop(config: ServiceConfig) -> None:
+    _, _, _, pid_file = _rabbit_paths(config)
+    pid = _rabbit_own_pid(config)
+    if pid is not None:
+        ctl = config.rabbitmq_bin_dir / "rabbitmqctl"
+        subprocess.run(
+            [str(ctl), "-n", _rabbit_node(config), "stop"],
+            env=_rabbit_env(config),
+            capture_output=True,
+            timeout=config.stop_timeout + 30,
+            check=False,
+        )
+        if _alive(pid):
+            _terminate(pid, config.stop_timeout, "rabbitmq")
+    pid_file.unlink(missing_ok=True)
+    # The node's own port mapper (on our port, started by the node) goes too.
+    epmd = shutil.which("epmd")
+    if epmd is not None:
+        subprocess.run(
+            [epmd, "-port", str(config.rabbitmq_epmd_port), "-kill"],
+            env=_rabbit_env(config),
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
+
+
+_STARTERS = {"minio": _minio_start, "redis": _redis_start, "postgres": _pg_start, "rabbitmq": _rabbit_start}
+_STOPPERS = {"minio": _minio_stop, "redis": _redis_stop, "postgres": _pg_stop, "rabbitmq": _rabbit_stop}
+_CHECKERS = {
+    "minio": _minio_status,
+    "redis": _redis_status,
+    "postgres": _pg_status,
+    "rabbitmq": _rabbit_status,
+}
 
 
 # ---------------------------------------------------------------------------------------------- __main__
