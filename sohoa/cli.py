@@ -985,5 +985,101 @@ def demo(ctx: click.Context, seed: int, processes: int) -> None:
     sys.exit(run_demo(settings, seed=seed, processes=processes or os.cpu_count() or 1))
 
 
+# ---------------------------------------------------------------- review and corrections (issue 4)
+@main.group()
+def review() -> None:
+    """Documents waiting for a clerk: the queue and one document's fields and reasons."""
+
+
+def _reason_line(reason: dict[str, str]) -> str:
+    from schemas.reasons import REASONS
+
+    entry = REASONS.get(reason.get("code", ""))
+    if entry is None:
+        return f"{reason.get('code')} {reason.get('detail', '')}".strip()
+    vi, en = entry.format(detail=reason.get("detail"))
+    return f"{entry.code}: {vi} / {en}"
+
+
+@review.command("list")
+@click.option("--as", "actor_spec", help=ACTOR_HELP + " (default: clerk:<SOHOA_CLERK>)")
+@click.option("--limit", type=int, default=200, show_default=True)
+@click.pass_context
+def review_list(ctx: click.Context, actor_spec: str | None, limit: int) -> None:
+    """Documents in needs_review of the dossiers the clerk handles, oldest first (no personal data)."""
+    from sohoa.app import build_vault
+    from vault.corrections import review_queue
+
+    settings = _settings(ctx)
+    store = build_vault(settings)
+    try:
+        with store.session() as session:
+            documents = review_queue(
+                store, session, _actor(actor_spec, None, f"clerk:{settings.clerk}"), limit
+            )
+            if not documents:
+                click.echo("nothing to review")
+            for d in documents:
+                codes = ", ".join(f"{r.get('code')}:{r.get('detail', '')}" for r in d.review_reasons or [])
+                click.echo(f"{d.id}  {d.document_type or '-':<22} {codes}")
+    except (*_vault_errors(), PermissionError) as exc:  # type: ignore[misc]
+        raise click.ClickException(str(exc)) from exc
+
+
+@review.command("show")
+@click.argument("document_id", type=click.UUID)
+@click.option("--as", "actor_spec", help=ACTOR_HELP + " (default: clerk:<SOHOA_CLERK>)")
+@click.pass_context
+def review_show(ctx: click.Context, document_id: uuid.UUID, actor_spec: str | None) -> None:
+    """One document's type, reasons, extracted fields (decrypted for the clerk) and corrections."""
+    from sohoa.app import build_vault
+    from vault.corrections import corrections_of, field_from_dict
+
+    settings = _settings(ctx)
+    store = build_vault(settings)
+    actor = _actor(actor_spec, None, f"clerk:{settings.clerk}")
+    try:
+        with store.session() as session:
+            document = store.get(session, actor, document_id)
+            fields = store.open_fields(document, actor=actor)
+            click.echo(f"{document.id}  {document.document_type or '-'}  {document.state.value}")
+            for reason in document.review_reasons or []:
+                click.echo(f"  ! {_reason_line(reason)}")
+            for name, data in fields.items():
+                f = field_from_dict(data)
+                mark = "ok " if f.valid else "BAD"
+                notes = f" [{', '.join(f.problems)}]" if f.problems else ""
+                click.echo(f"  {mark} {name:<26} {f.value!s:<40} {f.confidence:.2f} {f.source}{notes}")
+            for c in corrections_of(session, document):
+                click.echo(f"  corrected {c.field} by {c.clerk} at {c.corrected_at:%Y-%m-%d %H:%M:%S}")
+    except _vault_errors() as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.command()
+@click.argument("document_id", type=click.UUID)
+@click.argument("field")
+@click.argument("value")
+@click.option("--by", "clerk", required=True, help="the clerk making the correction (user id)")
+@click.pass_context
+def correct(ctx: click.Context, document_id: uuid.UUID, field: str, value: str, clerk: str) -> None:
+    """Correct one extracted FIELD of a document; the document is re-validated and the correction kept."""
+    from sohoa.app import build_vault
+    from vault.access import Actor
+    from vault.corrections import correct_field
+
+    store = build_vault(_settings(ctx))
+    try:
+        with store.session() as session:
+            result = correct_field(
+                store, session, Actor.clerk(clerk), document_id, field, value, today=_today()
+            )
+    except (*_vault_errors(), PermissionError, ValueError) as exc:  # type: ignore[misc]
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{result.field}: {'valid' if result.valid else 'NOT VALID'}; document {result.state.value}")
+    for reason in result.reasons:
+        click.echo(f"  ! {_reason_line(reason)}")
+
+
 if __name__ == "__main__":
     main()
