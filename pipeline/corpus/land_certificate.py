@@ -246,6 +246,7 @@ def expected_fields(cert: Certificate) -> dict[str, str]:
         "origin": cert.origin,
         "book_number": cert.book_number,
         "serial": cert.serial,
+        "issue_date": cert.issue_date.isoformat(),
     }
 
 

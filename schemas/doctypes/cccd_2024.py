@@ -12,6 +12,7 @@ import datetime as dt
 
 from pydantic import field_validator, model_validator
 
+from schemas.doctypes import cccd_2021
 from schemas.doctypes._lexicon import field_date
 from schemas.documents import (
     DocumentModel,
@@ -94,7 +95,14 @@ DEFINITION = DocumentTypeDef(
         ),
     ),
     other_labels=("BỘ CÔNG AN", "MINISTRY OF PUBLIC SECURITY"),
+    back_fields=("place_of_residence", "place_of_birth", "issue_date", "expiry_date"),
 )
+
+# The back carries the TD1 zone and a QR code in the 2021 card's formats (../shared/domain/README.md
+# §3) [M for the 2024 card]: the same readers; their values win over the printed ones when their
+# own checks pass.
+read_qr = cccd_2021.read_qr
+read_mrz = cccd_2021.read_mrz
 
 VALIDITY = ValidityRule(
     kind="printed_expiry",

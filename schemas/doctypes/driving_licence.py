@@ -41,6 +41,8 @@ OLD_CLASSES: frozenset[str] = frozenset(
     {"A1", "A2", "A3", "A4", "B1", "B2", "C", "D", "E", "FB2", "FC", "FD", "FE"}
 )
 LICENCE_NUMBER_LENGTH = 12  # [M]
+# "ngày/date 15 tháng/month 01 năm/year 2025" (OCR may lose the marks or the slashes)
+ISSUE_LINE = r"(?i)(?P<value>ng\w{1,2}y\s*/?\s*date\s*\d{1,2}\s+th\w{1,3}ng\s*/?\s*month.*)"
 
 # Problem codes (no personal data)
 WRONG_NUMBER = "licence_number_not_12_digits"
@@ -88,7 +90,8 @@ DEFINITION = DocumentTypeDef(
         ),
         FieldDef("licence_class", "Hạng", FieldKind.CODE, _labels("Hạng", "Class")),
         FieldDef("expiry_date", "Có giá trị đến", FieldKind.DATE, _labels("Có giá trị đến", "Expires")),
-        FieldDef("issue_date", "Ngày cấp", FieldKind.DATE, ("ngày/date",), required=False),
+        # The place and date line "Hà Nội, ngày/date 15 tháng/month 01 năm/year 2025" has no label.
+        FieldDef("issue_date", "Ngày cấp", FieldKind.DATE, (), required=False, pattern=ISSUE_LINE),
     ),
     other_labels=(
         "GIÁM ĐỐC SỞ GIAO THÔNG VẬN TẢI",

@@ -29,6 +29,8 @@ from schemas.identifiers import validate_personal_id
 
 SERIAL_LETTERS, SERIAL_DIGITS = 2, 8  # [M: domain brief §4] "AB 01234567"
 BOOK_LETTERS, BOOK_DIGITS = 2, 5  # [M] "CS 01234"
+# "…, ngày 11 tháng 11 năm 2024" (Decree 30/2020 place and date line)
+DATE_LINE = r"(?i)(?P<value>ng\w{1,2}y\s+\d{1,2}\s+th\w{1,3}ng\s+\d{1,2}\s+n\w{1,2}m\s+\d{4})"
 
 # Closed lists of the printed values seen on certificates (a value close to exactly one entry is
 # snapped to it; anything else is kept as read). [M]
@@ -92,6 +94,8 @@ DEFINITION = DocumentTypeDef(
             ("Số vào sổ cấp Giấy chứng nhận:",),
         ),
         FieldDef("serial", "Số seri", FieldKind.CODE, ("Số seri:",)),
+        # The place and date line "Bắc Kạn, ngày 11 tháng 11 năm 2024" has no label.
+        FieldDef("issue_date", "Ngày cấp", FieldKind.DATE, (), required=False, pattern=DATE_LINE),
     ),
     other_labels=(
         "1. Người sử dụng đất, chủ sở hữu tài sản gắn liền với đất:",
@@ -117,7 +121,7 @@ VALIDITY = ValidityRule(
 
 def normalise_area(raw: str) -> str | None:
     """ "120,5 m²" → "120.5"; "1.250,5 m2" → "1250.5"; None when there is no number."""
-    match = re.search(r"\d[\d.,\s]*", raw)
+    match = re.search(r"(?<![^\W\d_])\d[\d.,\s]*", raw)
     if not match:
         return None
     number = re.sub(r"\s", "", match.group()).rstrip(".,")
@@ -146,6 +150,7 @@ class LandCertificate(DocumentModel):
     origin: str | None = None
     book_number: str | None = None
     serial: str
+    issue_date: dt.date | None = None
 
     _text = field_validator("holder_name", "land_address", "purpose", "use_term")(nfc_text)
 

@@ -85,6 +85,7 @@ def test_back_without_front_is_extracted_and_flagged() -> None:
     assert extraction.values()["place_of_birth"] == "Xã Tân Phong, Huyện Vũ Thư, Tỉnh Thái Bình"
     missing = {p.detail for p in extraction.problems if p.code == "field_missing"}
     assert {"id_number", "full_name", "date_of_birth"} <= missing
+    assert any(p.code == "side_missing" for p in extraction.problems)
 
 
 def test_expiry_not_the_renewal_birthday() -> None:

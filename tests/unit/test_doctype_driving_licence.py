@@ -1,0 +1,128 @@
+"""Driving licence (PET card): classes, validity by class, number, hook; extraction from fixed OCR text."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from pydantic import ValidationError
+
+from pipeline.classify import classify
+from pipeline.extract import extract
+from pipeline.ocr import OcrPage
+from schemas.doctypes import driving_licence as t
+from schemas.documents import VALIDITY, DocumentType, ExtractedField
+
+FRONT = """CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+GIẤY PHÉP LÁI XE / DRIVER'S LICENSE
+Số/No.: {number}
+Họ tên/Full name: TRẦN VĂN HÙNG
+Ngày sinh/Date of birth: 02/03/1988
+Quốc tịch/Nationality: VIỆT NAM
+Nơi cư trú/Address: Thôn 5, Xã Vĩnh Niệm,
+Huyện Yên Dũng, Tỉnh Nam Định
+Hạng/Class: {klass}
+Có giá trị đến/Expires: {expiry}
+Nam Định, ngày/date 18 tháng/month 08 năm/year 2025
+GIÁM ĐỐC SỞ GIAO THÔNG VẬN TẢI"""
+BACK = """CÁC LOẠI XE CƠ GIỚI ĐƯỜNG BỘ ĐƯỢC ĐIỀU KHIỂN
+Hạng/Class Xe cơ giới đường bộ/Motor vehicles Ngày trúng tuyển
+B Xe ô tô chở người đến 08 chỗ, xe tải đến 3.500 kg 04/08/2025"""
+
+
+def _extract(number: str = "360123456789", klass: str = "B", expiry: str = "18/08/2035", today=None):  # type: ignore[no-untyped-def]
+    text = FRONT.format(number=number, klass=klass, expiry=expiry)
+    pages = [OcrPage.from_text(text, 1), OcrPage.from_text(BACK, 2)]
+    return extract(DocumentType.DRIVING_LICENCE, pages, today=today or dt.date(2026, 1, 1))
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ("B", "B"),
+        (" b ", "B"),
+        ("C l E", "C1E"),
+        ("Al", "A1"),
+        ("8", "B"),
+        ("FC", "FC"),
+        ("B2", "B2"),
+        ("X", None),
+    ],
+)
+def test_normalise_class(raw: str, code: str | None) -> None:
+    assert t.normalise_class(raw) == code
+
+
+def test_expiry_by_class() -> None:
+    issue = dt.date(2025, 8, 18)
+    assert t.expected_expiry("A1", issue) is None
+    assert t.expected_expiry("B", issue) == dt.date(2035, 8, 18)
+    assert t.expected_expiry("CE", issue) == dt.date(2030, 8, 18)
+    assert "[M]" in VALIDITY[DocumentType.DRIVING_LICENCE].source
+
+
+def test_front_and_back_extracted() -> None:
+    extraction = _extract()
+    values = extraction.values()
+    assert values["licence_number"] == "360123456789"
+    assert values["full_name"] == "TRẦN VĂN HÙNG"
+    assert values["date_of_birth"] == "1988-03-02"
+    assert values["nationality"] == "Việt Nam"
+    assert values["place_of_residence"] == "Thôn 5, Xã Vĩnh Niệm, Huyện Yên Dũng, Tỉnh Nam Định"
+    assert values["licence_class"] == "B"
+    assert values["issue_date"] == "2025-08-18"
+    assert values["expiry_date"] == "2035-08-18"
+    assert extraction.fields["licence_class"].valid and extraction.fields["licence_number"].valid
+    assert extraction.model() is not None
+
+
+def test_classification_front_back_and_back_alone() -> None:
+    text = FRONT.format(number="360123456789", klass="B", expiry="18/08/2035")
+    assert classify(text).document_type is DocumentType.DRIVING_LICENCE
+    assert classify(text + "\f" + BACK).document_type is DocumentType.DRIVING_LICENCE
+
+
+def test_licence_without_expiry() -> None:
+    extraction = _extract(klass="A1", expiry="Không thời hạn")
+    assert extraction.fields["expiry_date"].valid and extraction.fields["expiry_date"].value is None
+    assert not any(p.code == "document_expired" for p in extraction.problems)
+
+
+def test_wrong_number_and_class() -> None:
+    extraction = _extract(number="36012345678", klass="Q")
+    assert not extraction.fields["licence_number"].valid
+    assert not extraction.fields["licence_class"].valid
+    assert {"licence_number", "licence_class"} <= {p.detail for p in extraction.problems}
+
+
+def test_expiry_inconsistent_with_class() -> None:
+    fields = {
+        "licence_class": ExtractedField("C", "C", 0.9, True),
+        "issue_date": ExtractedField("2025-08-18", "", 0.9, True),
+        "expiry_date": ExtractedField("2035-08-18", "", 0.9, True),  # C lasts 5 years
+    }
+    t.normalise_fields(fields)
+    assert not fields["expiry_date"].valid and t.EXPIRY_MISMATCH in fields["expiry_date"].problems
+
+
+def test_expired_licence() -> None:
+    extraction = _extract(klass="CE", expiry="18/08/2030", today=dt.date(2031, 1, 1))
+    assert any(p.code == "document_expired" for p in extraction.problems)
+
+
+def test_model() -> None:
+    good = {
+        "licence_number": "360123456789",
+        "full_name": "Trần Văn Hùng",
+        "date_of_birth": "1988-03-02",
+        "place_of_residence": "Tỉnh Nam Định",
+        "licence_class": "b",
+        "issue_date": "2025-08-18",
+        "expiry_date": "2035-08-18",
+    }
+    model = t.DrivingLicence.model_validate(good)
+    assert model.licence_class == "B" and model.full_name == "TRẦN VĂN HÙNG"
+    for change in ({"licence_number": "3601234567"}, {"licence_class": "Z9"}, {"expiry_date": "2030-08-18"}):
+        with pytest.raises(ValidationError):
+            t.DrivingLicence.model_validate({**good, **change})
