@@ -17,29 +17,28 @@ depends_on = None
 
 UNDIGITISED = "state NOT IN ('stored', 'needs_review') OR signature_valid IS NOT TRUE"
 
+# One UPDATE (each dossier row rewritten once), every figure from the raw rows. The missed-reuse rule is the
+# one of vault.dossiers.attach_component, frozen here (a migration must not import live code).
 BACKFILL = [
-    """UPDATE dossiers SET component_count =
-        (SELECT count(*) FROM dossier_components c WHERE c.dossier_id = dossiers.id)""",
-    """UPDATE dossiers SET reused_components =
-        (SELECT count(*) FROM dossier_components c WHERE c.dossier_id = dossiers.id
-           AND c.provenance IN ('reused', 'national_db', 'portal_store'))""",
-    """UPDATE dossiers SET portal_components =
-        (SELECT count(*) FROM dossier_components c WHERE c.dossier_id = dossiers.id
-           AND c.provenance = 'portal_store')""",
-    # The same rule as vault.dossiers.MISSED_REUSE, frozen here (a migration must not import live code).
-    """UPDATE dossiers SET missed_reuse_components =
-        (SELECT count(*) FROM dossier_components c JOIN documents cd ON cd.id = c.document_id
-          WHERE c.dossier_id = dossiers.id AND c.provenance = 'new_scan'
-            AND cd.document_type NOT IN ('application_form')
-            AND EXISTS (SELECT 1 FROM documents o
-                         WHERE o.owner_id = dossiers.owner_id AND o.document_type = cd.document_type
-                           AND o.id != cd.id AND o.state = 'stored' AND o.signature_valid IS TRUE
-                           AND (o.revoked_at IS NULL OR o.revoked_at > dossiers.received_at)
-                           AND o.superseded_by IS NULL
-                           AND (o.valid_until IS NULL OR o.valid_until >= dossiers.received_on)
-                           AND o.created_at < dossiers.received_at))""",
-    """UPDATE dossiers SET returned_on =
-        (SELECT s."on" FROM dossier_steps s WHERE s.dossier_id = dossiers.id AND s.step = 'returned')""",
+    """UPDATE dossiers SET
+        component_count = (SELECT count(*) FROM dossier_components c WHERE c.dossier_id = dossiers.id),
+        reused_components = (SELECT count(*) FROM dossier_components c WHERE c.dossier_id = dossiers.id
+                               AND c.provenance IN ('reused', 'national_db', 'portal_store')),
+        portal_components = (SELECT count(*) FROM dossier_components c WHERE c.dossier_id = dossiers.id
+                               AND c.provenance = 'portal_store'),
+        missed_reuse_components = (
+            SELECT count(*) FROM dossier_components c JOIN documents cd ON cd.id = c.document_id
+             WHERE c.dossier_id = dossiers.id AND c.provenance = 'new_scan'
+               AND cd.document_type NOT IN ('application_form')
+               AND EXISTS (SELECT 1 FROM documents o
+                            WHERE o.owner_id = dossiers.owner_id AND o.document_type = cd.document_type
+                              AND o.id != cd.id AND o.state = 'stored' AND o.signature_valid IS TRUE
+                              AND (o.revoked_at IS NULL OR o.revoked_at > dossiers.received_at)
+                              AND o.superseded_by IS NULL
+                              AND (o.valid_until IS NULL OR o.valid_until >= dossiers.received_on)
+                              AND o.created_at < dossiers.received_at)),
+        returned_on = (SELECT s."on" FROM dossier_steps s
+                        WHERE s.dossier_id = dossiers.id AND s.step = 'returned')"""
 ]
 
 
