@@ -1081,5 +1081,20 @@ def correct(ctx: click.Context, document_id: uuid.UUID, field: str, value: str, 
         click.echo(f"  ! {_reason_line(reason)}")
 
 
+@main.group("schemas")
+def schemas_group() -> None:
+    """Document types as data: their JSON Schemas."""
+
+
+@schemas_group.command("export")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def schemas_export(directory: Path) -> None:
+    """Write one JSON Schema per document type into DIRECTORY."""
+    from schemas.export import export_schemas
+
+    for path in export_schemas(directory):
+        click.echo(str(path))
+
+
 if __name__ == "__main__":
     main()
