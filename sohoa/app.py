@@ -6,9 +6,9 @@ import logging
 import os
 import secrets
 import sys
+import threading
 from collections.abc import Callable
 from datetime import timedelta
-from functools import lru_cache
 from pathlib import Path
 
 import dramatiq
@@ -170,7 +170,10 @@ def build_context(settings: Settings) -> WorkerContext:
         vault=build_vault(settings),
         agency=Agency(code=settings.agency_code, name=settings.agency_name, officer=settings.clerk),
         catalogue=load_catalogue(),
-        pipeline=PipelineOptions(dpi=settings.dpi, ocr_timeout_s=settings.ocr_timeout_s),
+        # One OCR worker process per core already uses every core: its pages go one at a time.
+        pipeline=PipelineOptions(
+            dpi=settings.dpi, ocr_timeout_s=settings.ocr_timeout_s, page_workers=settings.page_workers
+        ),
         intake_limits=IntakeLimits(),
         signer_factory=lambda: DocumentSigner(signing_options(settings)),
         trust_roots=trust_roots(settings),
@@ -188,17 +191,26 @@ def build_broker(settings: Settings) -> dramatiq.Broker:
 
 
 class Runtime:
-    """Broker, actors and a lazily built context for one process."""
+    """Broker, actors and a lazily built context for one process (built once, also with many threads)."""
 
     def __init__(self, settings: Settings, *, metrics: bool = False) -> None:
         self.settings = settings
         self.broker = build_broker(settings)
-        self.actors: Actors = register_actors(self.broker, self.context)
+        self.actors: Actors = register_actors(
+            self.broker, self.context, max_backoff_ms=settings.worker_retry_max_backoff_ms
+        )
         self.metrics = metrics
         self.crash_hook: Callable[[str], None] | None = None
+        self._context: WorkerContext | None = None
+        self._lock = threading.Lock()
 
-    @lru_cache(maxsize=1)  # noqa: B019 - one runtime per process
     def context(self) -> WorkerContext:
+        with self._lock:
+            if self._context is None:
+                self._context = self._build_context()
+            return self._context
+
+    def _build_context(self) -> WorkerContext:
         ctx = build_context(self.settings)
         ctx.enqueue = self.actors.enqueue
         ctx.enqueue_io = self.actors.enqueue_io

@@ -70,9 +70,11 @@ class Settings(BaseSettings):
     # (Redis: heartbeat timeout, maintenance chance per million commands); attempts of a stage that never
     # came back (a worker killed by the document) before it is rejected; graceful stop; the reconciler.
     worker_io_processes: int = 1
+    page_workers: int = 1  # pages of one document processed at once in a worker (workers: one per core)
     worker_io_threads: int = 4
     worker_stop_grace_s: float = 120.0
     worker_max_attempts: int = 3
+    worker_retry_max_backoff_ms: int = 300_000  # transient retries: 1 s, 2 s, 4 s … up to this
     broker_heartbeat_timeout_ms: int = 15_000
     broker_maintenance_chance: int = 100_000
     reconcile_every_s: float = 60.0  # inside `sohoa worker`; 0: off

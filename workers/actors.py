@@ -58,20 +58,34 @@ def _holder() -> str:
     return message.message_id if message is not None else f"local-{uuid.uuid4().hex}"
 
 
-def register_actors(broker: dramatiq.Broker, context: Callable[[], WorkerContext]) -> Actors:
-    """Declare the actors on ``broker``; ``context`` returns the process's WorkerContext (built once)."""
+def _context(context: Callable[[], WorkerContext]) -> WorkerContext:
+    """The process's context; building it may meet a service that is down (retry later)."""
+    try:
+        return context()
+    except Exception as exc:
+        raise StageRetry("startup") from exc
+
+
+def register_actors(
+    broker: dramatiq.Broker,
+    context: Callable[[], WorkerContext],
+    *,
+    max_backoff_ms: int = MAX_BACKOFF_MS,
+) -> Actors:
+    """Declare the actors on ``broker``; ``context`` returns the process's WorkerContext (built once).
+    Retries wait 1 s, 2 s, 4 s … (with jitter) up to ``max_backoff_ms``."""
 
     def ocr_document(document_id: str) -> None:
-        service.run_ocr_stage(context(), uuid.UUID(document_id), _holder())
+        service.run_ocr_stage(_context(context), uuid.UUID(document_id), _holder())
 
     def store_document(document_id: str) -> None:
-        service.run_io_stage(context(), uuid.UUID(document_id))
+        service.run_io_stage(_context(context), uuid.UUID(document_id))
 
     common = {
         "broker": broker,
         "retry_when": retry_when,
         "min_backoff": MIN_BACKOFF_MS,
-        "max_backoff": MAX_BACKOFF_MS,
+        "max_backoff": max_backoff_ms,
     }
     ocr: dramatiq.Actor[[str], None] = dramatiq.actor(  # type: ignore[call-overload]
         actor_name="ocr_document", queue_name=QUEUE_OCR, time_limit=OCR_TIME_LIMIT_MS, **common

@@ -8,9 +8,12 @@ on the document and ends it *rejected* after a few attempts, never retried forev
 from __future__ import annotations
 
 import urllib3.exceptions
+from dramatiq.errors import BrokerConnectionError
 from minio.error import S3Error, ServerError
 from redis import exceptions as redis_errors
 from sqlalchemy import exc as sa_errors
+
+from vault.store import StorageUnavailable
 
 # S3 error codes that say "try again", not "your request is wrong".
 _S3_TRANSIENT = {
@@ -54,7 +57,7 @@ def transient_kind(exc: BaseException) -> str | None:
 def _kind(exc: BaseException) -> str | None:
     if isinstance(exc, StageRetry):
         return exc.why
-    if isinstance(exc, ServerError):
+    if isinstance(exc, StorageUnavailable | ServerError):
         return "storage"
     if isinstance(exc, S3Error):
         return "storage" if exc.code in _S3_TRANSIENT else None
@@ -70,13 +73,8 @@ def _kind(exc: BaseException) -> str | None:
         return "broker"
     if getattr(exc, "permanent", None) is False:  # TransientPipelineError, SigningServiceError
         return "service"
-    try:
-        from dramatiq.errors import ConnectionError as BrokerConnectionError
-
-        if isinstance(exc, BrokerConnectionError):
-            return "broker"
-    except ImportError:  # pragma: no cover - dramatiq is a dependency
-        pass
+    if isinstance(exc, BrokerConnectionError):
+        return "broker"
     if isinstance(exc, ConnectionError | TimeoutError):
         return "service"
     return None

@@ -41,6 +41,7 @@ from vault.access import Actor
 from vault.crypto import open_small, seal_small
 from vault.dossiers import attach_component, find_dossier
 from vault.index import Batch, Document, DocumentState, Provenance, StageOutput
+from vault.store import StorageUnavailable
 from vault.vault import Vault
 from workers.errors import StageRetry, transient_kind
 
@@ -317,6 +318,9 @@ def run_io_stage(ctx: WorkerContext, document_id: uuid.UUID) -> DocumentState:
             if document.attempts >= ctx.max_attempts:
                 return _reject_internal(ctx, document, STAGE_IO)
             document.attempts += 1
+        # The vault appends "signed.put" to the audit log before the data moves; while the store is down
+        # every retry would add an entry for a write that cannot happen. Ask the store first.
+        _probe_store(ctx)
         with ctx.vault.session() as session:
             document = _locked(session, document_id)
             if document is None or document.state.final:
@@ -426,6 +430,17 @@ def _hand_over(ctx: WorkerContext, document_id: uuid.UUID) -> None:
         session.execute(
             update(Document).where(Document.id == document_id).values(queued_at=datetime.now(UTC))
         )
+
+
+def _probe_store(ctx: WorkerContext) -> None:
+    """Raise StorageUnavailable when the object store does not answer (a cheap HEAD of the bucket)."""
+    store = ctx.vault.store
+    try:
+        store.client.bucket_exists(store.bucket)
+    except Exception as exc:
+        if transient_kind(exc) is None:
+            raise
+        raise StorageUnavailable("object store unreachable") from exc
 
 
 def send_with_retries(
