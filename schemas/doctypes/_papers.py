@@ -47,6 +47,15 @@ def snap(field: ExtractedField | None, lexicon: Iterable[str], problem: str) -> 
     for entry in lexicon:
         if fold_key(entry).replace(" ", "") == key:
             return field if entry == field.value else dataclasses.replace(field, value=entry)
+    # An entry followed only by specks a stamp or the leader dots left ("Kinh ˆˆ “'ˆ ”"): no letter
+    # or digit of the alphabet after it.
+    words = fold_key(field.value).split()
+    for entry in sorted(lexicon, key=len, reverse=True):
+        n = len(fold_key(entry).split())
+        if fold_key(" ".join(words[:n])) == fold_key(entry) and not any(
+            ch.isascii() and ch.isalnum() for ch in "".join(words[n:])
+        ):
+            return dataclasses.replace(field, value=entry, problems=(*field.problems, "trailing_noise"))
     return field.invalid(problem)
 
 

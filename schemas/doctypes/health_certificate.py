@@ -8,6 +8,7 @@ concluding doctor. Valid 12 months from the conclusion (Circular 32/2023/TT-BYT)
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from pydantic import field_validator, model_validator
@@ -31,6 +32,8 @@ from schemas.identifiers import validate_personal_id
 
 # Health classes of the conclusion (Loại I very good … Loại V very weak) [M: Circular 32/2023 annex].
 HEALTH_CLASSES: tuple[str, ...] = ("Loại I", "Loại II", "Loại III", "Loại IV", "Loại V")
+# Classes whose numeral OCR confuses with a neighbour's (III read as II, II as III).
+ROMAN_UNSURE: frozenset[str] = frozenset({"Loại II", "Loại III"})
 
 DEFINITION = DocumentTypeDef(
     type=DocumentType.HEALTH_CERTIFICATE,
@@ -108,9 +111,15 @@ def normalise_fields(fields: dict[str, ExtractedField]) -> list[str]:
             document_number(fields["document_number"], "bad_document_number") or fields["document_number"]
         )
     if "health_class" in fields:
-        fields["health_class"] = (
-            snap(fields["health_class"], HEALTH_CLASSES, "unknown_health_class") or fields["health_class"]
-        )
+        klass = snap(fields["health_class"], HEALTH_CLASSES, "unknown_health_class") or fields["health_class"]
+        if klass.valid and klass.value in ROMAN_UNSURE:
+            # Tesseract reads "III" as "II" with high confidence (seen on the corpus): a clerk checks.
+            klass = dataclasses.replace(
+                klass,
+                confidence=min(klass.confidence, 0.6),
+                problems=(*klass.problems, "roman_numeral_unsure"),
+            )
+        fields["health_class"] = klass
     check_order(fields, "date_of_birth", "issue_date", "before_date_of_birth")
     check_not_future(fields, "issue_date")
     return []

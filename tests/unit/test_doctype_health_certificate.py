@@ -67,3 +67,11 @@ def test_expired_after_twelve_months_and_unknown_class() -> None:
 def test_second_page_missing() -> None:
     extraction = run(DocumentType.HEALTH_CERTIFICATE, text_page(PAGE_1))
     assert {("field_missing", "health_class"), ("field_missing", "issue_date")} <= problems(extraction)
+
+
+def test_classes_ocr_confuses_go_to_review() -> None:
+    # "III" is read "II" with high confidence by Tesseract: either reading is checked by a clerk.
+    pages = (text_page(PAGE_1), text_page(PAGE_2.replace("LoạiI.....", "Loại III"), page_number=2))
+    extraction = run(DocumentType.HEALTH_CERTIFICATE, *pages, today=dt.date(2025, 6, 1))
+    assert extraction.fields["health_class"].value == "Loại III"
+    assert ("low_confidence", "health_class") in problems(extraction)

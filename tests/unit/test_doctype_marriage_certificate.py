@@ -23,7 +23,7 @@ Thông tin người chồng  ||  Thông tin người vợ
 Họ, chữ đệm, tên:  ||  Họ, chữ đệm, tên:
 PHẠM TRỌNG QUYẾT  ||  TÔ THÙY CHÂU
 Ngày, tháng, năm sinh: 22/02/1991  ||  Ngày, tháng, năm sinh: 18/02/1993
-Dân tộc: Kinh  ||  Dân tộc: Tay
+Dân tộc: Kinh ˆˆ “'ˆ ”  ||  Dân tộc: Tay
 Quốc tịch: Việt Nam  ||  Quốc tịch: Việt Nam
 Nơi cư trú: Số 6 Lê Lợi,  ||  Nơi cư trú: Thôn 11,
 Phường Vĩnh Niệm  ||  Xã Thuận Thành
@@ -39,7 +39,7 @@ EXPECTED = {
     "book": "02/2024",
     "husband_name": "PHẠM TRỌNG QUYẾT",
     "husband_date_of_birth": "1991-02-22",
-    "husband_ethnicity": "Kinh",
+    "husband_ethnicity": "Kinh",  # specks of the leader dots after it dropped
     "husband_nationality": "Việt Nam",
     "husband_residence": "Số 6 Lê Lợi, Phường Vĩnh Niệm",
     "husband_id_number": HUSBAND_ID,
