@@ -87,6 +87,7 @@ VALIDITY = ValidityRule(
     ),
 )
 
+_LOOKALIKES = str.maketrans({"§": "S", "$": "S"})
 _SERIAL = re.compile(r"^[A-Z]{1,3}\d{6,9}$")
 _REGISTER = re.compile(r"^[A-Za-z0-9.\-]{1,12}/\d{4}$|^\d{1,6}$")
 
@@ -156,7 +157,8 @@ def normalise_fields(fields: dict[str, ExtractedField]) -> list[str]:
         )
     register = fields.get("register_number")
     if register is not None and register.value is not None:
-        value = register.value.replace(" ", "")  # as printed: "ThS01234/2009" keeps its case
+        # As printed ("ThS01234/2009" keeps its case); "§" is how OCR reads that S (seen on the corpus).
+        value = register.value.replace(" ", "").translate(_LOOKALIKES)
         fields["register_number"] = (
             dataclasses.replace(register, value=value)
             if _REGISTER.match(value)
