@@ -20,6 +20,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from pydantic import BaseModel
 
@@ -42,7 +43,7 @@ from schemas.documents import (
     FieldDef,
     FieldKind,
 )
-from schemas.identifiers import normalise_sex, validate_personal_id
+from schemas.identifiers import load_province_codes, normalise_sex, validate_personal_id
 
 LOW_CONFIDENCE = 0.70  # below this a field goes to review even when it is valid
 DISAGREEMENT_CONFIDENCE = 0.6  # page reading and digits re-read differ: below LOW_CONFIDENCE
@@ -349,8 +350,40 @@ def clean_text(raw: str) -> str:
 _ADMIN_TERMS = ("Thành phố", "Thị xã", "Thị trấn")
 
 
+# Words that open a part of an address ("Xã Tân Phong, Huyện Vũ Thư, Tỉnh Thái Bình").
+_ADDRESS_HEADS = ("Tỉnh", "Huyện", "Quận", "Phường", "Xã", "Thôn", "Số", "Ấp", "Tổ", "Đường")
+_PROVINCE_HEADS = {"TINH", "THANH PHO"}
+
+
+@lru_cache(maxsize=1)
+def _provinces_by_fold() -> dict[str, str]:
+    return {skeleton(name).text: name for name in load_province_codes().values()}
+
+
+def _repair_address_part(part: str) -> str:
+    """One comma-separated part of an address: its head word ("Xa" → "Xã") and, after "Tỉnh" or
+    "Thành phố", a province name that folds to exactly one of the 63 ("Thai Binh" → "Thái Bình")."""
+    words = part.split(" ")
+    lead = next((i for i, w in enumerate(words) if w), None)
+    if lead is None:
+        return part
+    head = skeleton(words[lead]).text
+    for word in _ADDRESS_HEADS:
+        if head == skeleton(word).text and words[lead][:1].isupper():
+            words[lead] = word
+            break
+    folded = skeleton(" ".join(words)).text
+    for prefix in _PROVINCE_HEADS:
+        if folded.startswith(prefix + " "):
+            name = _provinces_by_fold().get(folded[len(prefix) + 1 :])
+            if name is not None:
+                n_prefix = len(prefix.split(" "))
+                return " ".join([*words[: lead + n_prefix], name])
+    return " ".join(words)
+
+
 def clean_place(raw: str) -> str:
-    text = clean_text(raw)
+    text = ", ".join(_repair_address_part(p) for p in clean_text(raw).split(", "))
     for term in _ADMIN_TERMS:
         parts = term.split(" ")
         folded = [skeleton(p).text for p in parts]

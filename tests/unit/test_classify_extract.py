@@ -459,3 +459,14 @@ def test_shorter_title_inside_a_longer_one_does_not_count() -> None:
     assert _title_score("CĂN CƯỚC", ["CĂN CƯỚC"]) == 1.0
     assert _title_score("IDENTITY CARD", ["Citizen Identity Card"]) == 0.0
     assert classify(CCCD_TEXT).document_type is DocumentType.CCCD_2021
+
+
+def test_address_heads_and_province_names_are_repaired_from_the_lexicon() -> None:
+    from pipeline.extract import clean_place
+
+    repaired = clean_place("Xa Tân Phong, Huyen Vũ Thư, Tinh Thai Binh")
+    assert repaired == "Xã Tân Phong, Huyện Vũ Thư, Tỉnh Thái Bình"
+    assert clean_place("Phường Láng Hạ, Thanh pho Ha Noi") == "Phường Láng Hạ, Thành phố Hà Nội"
+    # A place that is no province is left as read; so is a lower-case "xa" inside a part.
+    assert clean_place("Tỉnh Thái Bìnk") == "Tỉnh Thái Bìnk"
+    assert clean_place("Trạm y tế xa Kỳ Sơn") == "Trạm y tế xa Kỳ Sơn"
