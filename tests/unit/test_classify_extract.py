@@ -470,3 +470,28 @@ def test_address_heads_and_province_names_are_repaired_from_the_lexicon() -> Non
     # A place that is no province is left as read; so is a lower-case "xa" inside a part.
     assert clean_place("Tỉnh Thái Bìnk") == "Tỉnh Thái Bìnk"
     assert clean_place("Trạm y tế xa Kỳ Sơn") == "Trạm y tế xa Kỳ Sơn"
+
+
+def _synthetic_page(document_type: DocumentType) -> str:
+    from schemas.documents import DOCUMENT_TYPES
+
+    definition = DOCUMENT_TYPES[document_type]
+    lines = ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", definition.titles[0]]
+    lines += [f"{f.labels[0]} ..." for f in definition.fields if f.required and f.labels]
+    return "\n".join(lines)
+
+
+def test_every_registered_type_is_told_apart_by_its_title_and_labels() -> None:
+    from schemas.documents import DOCUMENT_TYPES
+
+    for document_type in DOCUMENT_TYPES:
+        text = _synthetic_page(document_type)
+        for variant in (text, strip_diacritics(text)):
+            result = classify(variant)
+            assert result.document_type is document_type, (document_type, result)
+            assert result.confidence >= 0.6, (document_type, result)
+
+
+def test_two_documents_in_one_text_is_not_a_confident_guess() -> None:
+    text = CCCD_TEXT + "\n" + BIRTH_TEXT
+    assert classify(text).document_type is DocumentType.UNKNOWN
