@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from pydantic import field_validator, model_validator
 
-from schemas.doctypes._lexicon import fixed_code, snap
+from schemas.doctypes._lexicon import fixed_code, folded, snap
 from schemas.documents import (
     DocumentModel,
     DocumentType,
@@ -133,6 +133,25 @@ def normalise_area(raw: str) -> str | None:
     return format(value.normalize(), "f") if value > 0 else None
 
 
+_TERM_UNTIL = re.compile(r"^DEN NGAY (\d{1,2}) (\d{1,2}) (\d{4})$")
+
+
+def normalise_term(raw: str) -> str | None:
+    """The land use term as printed: "Lâu dài" (permanent) or "Đến ngày dd/mm/yyyy" (OCR marks and
+    separators repaired); None for anything else."""
+    key = folded(raw)
+    if key == "LAU DAI":
+        return "Lâu dài"
+    match = _TERM_UNTIL.match(key)
+    if match is None:
+        return None
+    day, month, year = (int(g) for g in match.groups())
+    try:
+        return f"Đến ngày {dt.date(year, month, day).strftime('%d/%m/%Y')}"
+    except ValueError:
+        return None
+
+
 class LandCertificate(DocumentModel):
     """Giấy chứng nhận quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất (2024 form)."""
 
@@ -211,6 +230,13 @@ def normalise_fields(fields: dict[str, ExtractedField]) -> list[str]:
             fields["area_m2"] = area.invalid(BAD_AREA)
         elif value != area.value:
             _set(fields, "area_m2", value, False)
+    term = fields.get("use_term")
+    if term is not None and term.value:
+        value = normalise_term(term.value)
+        if value is None:
+            fields["use_term"] = term.invalid("not_a_use_term")
+        elif value != term.value:
+            _set(fields, "use_term", value, False)
     for name, lexicon in (("purpose", PURPOSES), ("use_form", USE_FORMS), ("origin", ORIGINS)):
         f = fields.get(name)
         if f is not None and f.value:

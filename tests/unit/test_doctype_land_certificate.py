@@ -48,6 +48,14 @@ def test_area(raw: str, area: str | None) -> None:
     assert t.normalise_area(raw) == area
 
 
+@pytest.mark.parametrize(
+    ("raw", "term"),
+    [("Lâu đài", "Lâu dài"), ("Den ngay 6/2/2075", "Đến ngày 06/02/2075"), ("Đến ngày 31/02/2075", None)],
+)
+def test_use_term(raw: str, term: str | None) -> None:
+    assert t.normalise_term(raw) == term
+
+
 def test_serial_repair_and_rejection() -> None:
     assert fixed_code("HU 8176O6OO", 2, 8) == ("HU81760600", True)
     assert fixed_code("HU 81760600", 2, 8) == ("HU81760600", False)
