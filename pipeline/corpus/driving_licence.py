@@ -142,7 +142,7 @@ def render_front(licence: Licence, dpi: int, rng: random.Random) -> Image.Image:
     label, value, bold = c.font(SANS, 5.6), c.font(SANS, 6.8), c.font(SANS_BOLD, 7.2)
     x, right = 23.0, 84.0
     end = c.text(x, 19.6, "Số/No.:", label, fill=RED)
-    c.text(end + 1.5, 19.6, licence.number, c.font(SANS_BOLD, 8.6))  # only the label is red
+    c.text(end + 1.5, 19.8, licence.number, c.font(SANS_BOLD, 9.6))  # only the label is red
     end = c.text(x, 23.6, "Họ tên/Full name:", label)
     c.text(end + 1.5, 23.6, licence.full_name, _fit(c, licence.full_name, SANS_BOLD, 7.2, right - end - 1.5))
     end = c.text(x, 27.2, "Ngày sinh/Date of birth:", label)
