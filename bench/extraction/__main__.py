@@ -26,7 +26,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -197,8 +197,14 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     tasks = [(t, args.seed, i, lv) for t in types for i in range(args.per_type) for lv in levels]
+    outcomes: list[Outcome] = []
     with ProcessPoolExecutor(args.workers) as pool:
-        outcomes = list(pool.map(measure, *zip(*tasks, strict=True)))
+        futures = [pool.submit(measure, *task) for task in tasks]
+        for done, future in enumerate(as_completed(futures), 1):
+            outcomes.append(future.result())
+            if done % 10 == 0 or done == len(tasks):
+                print(f"  {done}/{len(tasks)} documents, {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    outcomes.sort(key=lambda o: (o.document_type, LEVELS.index(o.level), o.index))
     elapsed = time.perf_counter() - started
     print(
         f"Extraction: {args.per_type} document(s) per type x {len(levels)} level(s), seed {args.seed}, "
