@@ -203,7 +203,8 @@ def main(argv: list[str] | None = None) -> int:
         for done, future in enumerate(as_completed(futures), 1):
             outcomes.append(future.result())
             if done % 10 == 0 or done == len(tasks):
-                print(f"  {done}/{len(tasks)} documents, {time.perf_counter() - started:.0f} s", file=sys.stderr)
+                seconds = time.perf_counter() - started
+                print(f"  {done}/{len(tasks)} documents, {seconds:.0f} s", file=sys.stderr)
     outcomes.sort(key=lambda o: (o.document_type, LEVELS.index(o.level), o.index))
     elapsed = time.perf_counter() - started
     print(
