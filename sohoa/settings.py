@@ -72,7 +72,7 @@ class Settings(BaseSettings):
     worker_io_processes: int = 1
     page_workers: int = 1  # pages of one document processed at once in a worker (workers: one per core)
     worker_io_threads: int = 4
-    worker_stop_grace_s: float = 120.0
+    worker_stop_grace_s: float = 100.0  # fits docker-compose stop_grace_period 2m (+10 s supervisor margin)
     worker_max_attempts: int = 3
     worker_retry_max_backoff_ms: int = 300_000  # transient retries: 1 s, 2 s, 4 s … up to this
     broker_heartbeat_timeout_ms: int = 15_000

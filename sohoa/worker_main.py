@@ -10,6 +10,7 @@ put back on their queue.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import logging
 import os
 import signal
@@ -20,6 +21,15 @@ import dramatiq
 
 from sohoa.app import Runtime
 from sohoa.settings import load_settings
+
+
+def _stop_with_parent() -> None:
+    """Linux: SIGTERM this process when its supervisor dies (even by SIGKILL), so no orphan keeps working."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -54,6 +64,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda _signum, _frame: stop.set())
+    parent = os.getppid()
+    _stop_with_parent()
+    if os.getppid() != parent:  # the supervisor died before the line above
+        stop.set()
     worker.start()
     log.info("worker %d consuming %s with %d thread(s)", os.getpid(), ",".join(args.queues), args.threads)
     stop.wait()

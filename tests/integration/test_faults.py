@@ -56,11 +56,13 @@ class Env:
 
     def group(self, name: str, *args: str, production_timing: bool = False, **env: str):  # type: ignore[no-untyped-def]
         """`sohoa worker` for this test. Except with ``production_timing``, a dead worker is detected after
-        5 s (not 15 s) and transient retries wait at most 4 s (not 5 min), to keep the tests short."""
+        5 s (not 15 s), transient retries wait at most 4 s (not 5 min) and the reconciler runs every 2 s
+        (not 60 s), to keep the tests short."""
         if not production_timing:
             env = {
                 "SOHOA_BROKER_HEARTBEAT_TIMEOUT_MS": "5000",
                 "SOHOA_WORKER_RETRY_MAX_BACKOFF_MS": "4000",
+                "SOHOA_RECONCILE_EVERY_S": "2",
                 **env,
             }
         return worker_group(self.settings, self.work / f"{name}.log", *args, **env)
@@ -152,7 +154,7 @@ def test_sigkilled_workers_lose_nothing_and_a_new_worker_finishes_within_2_minut
 # ------------------------------------------------------------------------------------------- #376
 def test_supervisor_restarts_a_killed_worker_process(env: Env) -> None:
     env = _fresh(env, "child")
-    ids = env.ingest(tiny_documents(env.work / "child", 12, "child"))
+    ids = env.ingest(tiny_documents(env.work / "child", 8, "child"))
     vault = env.runtime.context().vault
     with env.group("child", "--processes", "2", "--io-threads", "2") as g:
         wait_until(lambda: len(g.child_queues()) == 3, 60, "three worker processes")
@@ -209,7 +211,7 @@ def test_redis_restart_mid_batch_loses_nothing(env: Env) -> None:
 # ----------------------------------------------------------------------------------------------- (4)
 def test_same_batch_twice_and_messages_delivered_twice_make_no_duplicates(env: Env) -> None:
     env = _fresh(env, "twice")
-    files = tiny_documents(env.work / "twice", 15, "twice")
+    files = tiny_documents(env.work / "twice", 10, "twice")
     first = env.ingest(files)
     second = env.ingest(files)  # while the first is still queued: the same documents, queued again
     assert first == second
@@ -227,7 +229,7 @@ def test_same_batch_twice_and_messages_delivered_twice_make_no_duplicates(env: E
     _assert_stored_once(env, first)
     with vault.session() as session:
         owner_docs = session.scalars(select(Document.id).where(Document.id.in_(first))).all()
-    assert len(owner_docs) == len(set(first)) == 15
+    assert len(owner_docs) == len(set(first)) == 10
     # The metrics port of `sohoa worker` serves queue depth, stage durations and documents per state.
     assert 'sohoa_queue_depth{queue="ocr"}' in scraped
     assert 'sohoa_stage_duration_seconds_count{stage="ocr"}' in scraped
@@ -274,7 +276,7 @@ def test_poison_document_that_kills_its_worker_is_rejected_after_k_attempts(env:
 # ----------------------------------------------------------------------------------------------- (6)
 def test_redis_down_during_intake_documents_processed_once_it_returns(env: Env) -> None:
     env = _fresh(env, "intake")
-    files = tiny_documents(env.work / "intake", 12, "intake")
+    files = tiny_documents(env.work / "intake", 8, "intake")
     stop(env.services, ["redis"])
     try:
         receipt = ingest_batch(env.runtime.context(), files, clerk="clerk-test", owner_id=OWNER_ID)
@@ -285,4 +287,23 @@ def test_redis_down_during_intake_documents_processed_once_it_returns(env: Env) 
     vault = env.runtime.context().vault
     with env.group("intake", "--processes", "2", "--io-threads", "2"):
         wait_until(lambda: final_count(vault, ids) == len(ids), 240, "the batch queued by the reconciler")
+    _assert_stored_once(env, ids)
+
+
+# -------------------------------------------------------------------------------------- graceful stop
+def test_sigterm_finishes_work_in_progress_and_a_restart_completes_the_batch(env: Env) -> None:
+    env = _fresh(env, "term")
+    ids = env.ingest(tiny_documents(env.work / "term", 12, "term"))
+    vault = env.runtime.context().vault
+    with env.group("term-1", "--processes", "2", "--io-threads", "2") as g:
+        wait_until(lambda: final_count(vault, ids) >= 3 and _processing(env, ids) >= 1, 180, "work under way")
+        assert g.stop(timeout=180) == 0
+    # Stopped gracefully: no document is left held by a stage (a lease of a message that is gone).
+    with vault.session() as session:
+        held = session.scalars(
+            select(Document.id).where(Document.id.in_(ids), Document.lease_holder.is_not(None))
+        ).all()
+    assert held == []
+    with env.group("term-2", "--processes", "2", "--io-threads", "2"):
+        wait_until(lambda: final_count(vault, ids) == len(ids), 240, "the rest of the batch")
     _assert_stored_once(env, ids)
