@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, exists, func, not_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from schemas.calendar import WorkingCalendar, load_calendar, local_date
 from schemas.procedures import Procedure
@@ -37,6 +38,7 @@ from vault.index import (
 )
 
 STEP_ORDER = tuple(DossierStep)
+DIGITISED_STATES = (DocumentState.STORED, DocumentState.NEEDS_REVIEW)
 # Application forms are filled in for one dossier (domain brief §4: "single use"): never proposed for reuse,
 # and a new one is never a missed reuse.
 SINGLE_USE_TYPES = ("application_form",)
@@ -176,6 +178,18 @@ def set_result(
     if synced_at is not None:
         dossier.result_synced_at = synced_at
     session.flush()
+    # whether the result file is a digitised copy, read in SQL as the trigger of migration 0007 reads it
+    session.execute(
+        update(Dossier)
+        .where(Dossier.id == dossier.id)
+        .values(
+            result_undigitised=~select(_digitised(Document))
+            .where(Document.id == document.id)
+            .scalar_subquery()
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.expire(dossier, ["result_undigitised"])
 
 
 def find_dossier(session: Session, code: str) -> Dossier | None:
@@ -241,10 +255,11 @@ def attach_component(
                 reused_components=Dossier.reused_components + int(provenance in REUSE_PROVENANCES),
                 portal_components=Dossier.portal_components + int(provenance == Provenance.PORTAL_STORE),
                 missed_reuse_components=Dossier.missed_reuse_components + missed,
+                undigitised_components=_undigitised_components(Dossier.id),
             )
             .execution_options(synchronize_session=False)
         )
-    session.expire(dossier, list(FIGURES[:4]))  # returned_on is set in Python by record_step
+    session.expire(dossier, [name for name in FIGURES if name != "returned_on"])  # set by record_step
     return record
 
 
@@ -254,7 +269,26 @@ FIGURES = (
     "portal_components",
     "missed_reuse_components",
     "returned_on",
+    "undigitised_components",
+    "result_undigitised",
 )
+
+
+def _digitised(document: type[Document]) -> ColumnElement[bool]:
+    """A digitised copy: stored (or stored for review) and validly signed (trigger of migration 0007)."""
+    return and_(document.state.in_(DIGITISED_STATES), document.signature_valid.is_(True))
+
+
+def _undigitised_components(dossier_id: object) -> ScalarSelect[int]:
+    """How many of the dossier's components are not digitised copies (``dossier_id``: a value or column)."""
+    component_doc = aliased(Document)
+    return (
+        select(func.count())
+        .select_from(DossierComponent)
+        .join(component_doc, component_doc.id == DossierComponent.document_id)
+        .where(DossierComponent.dossier_id == dossier_id, not_(_digitised(component_doc)))
+        .scalar_subquery()
+    )
 
 
 def _reusable_at_receipt(
@@ -298,7 +332,12 @@ def dossier_figures_from_rows(session: Session, dossier: Dossier) -> dict[str, o
             DossierStepRecord.dossier_id == dossier.id, DossierStepRecord.step == DossierStep.RETURNED
         )
     )
+    result_digitised = session.scalar(
+        select(_digitised(Document)).where(Document.id == dossier.result_document_id)
+    )
     return {
+        "undigitised_components": session.scalar(select(_undigitised_components(dossier.id))) or 0,
+        "result_undigitised": result_digitised is not None and not result_digitised,
         "component_count": len(provenances),
         "reused_components": sum(p in REUSE_PROVENANCES for p in provenances),
         "portal_components": sum(p == Provenance.PORTAL_STORE for p in provenances),

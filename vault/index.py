@@ -31,6 +31,7 @@ from sqlalchemy import (
     Uuid,
     create_engine,
     event,
+    false,
     text,
 )
 from sqlalchemy.engine import Engine
@@ -224,6 +225,11 @@ class Dossier(Base):
     # new scans for which a reusable document of the type was in the owner's vault at receipt
     missed_reuse_components: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     returned_on: Mapped[date | None] = mapped_column(Date)  # local date of the step *returned*
+    # components whose document is not a digitised copy, and whether the result file is not one: set when
+    # recorded, kept current by the trigger documents_digitised_changed (migration 0007) on any change of a
+    # document's state or signature validity
+    undigitised_components: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    result_undigitised: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     owner: Mapped[Owner] = relationship()
     components: Mapped[list[DossierComponent]] = relationship(
@@ -237,6 +243,7 @@ class Dossier(Base):
     __table_args__ = (
         UniqueConstraint("agency_code", "received_on", "sequence", name="uq_dossier_sequence"),
         Index("ix_dossiers_agency_received", "agency_code", "received_on"),
+        Index("ix_dossiers_result_document", "result_document_id"),
     )
 
 

@@ -30,10 +30,12 @@ recorded, see :mod:`vault.dossiers`) and on-time (returned on or before the dead
 open after the deadline as of the report date), both over dossiers received in the period.
 Rounded half-up to 2 decimals; N/A when the denominator is empty (:class:`vault.dossiers.Rate`).
 
-Speed: the figures that never change once recorded (component counts by provenance, missed reuse, return
-date) are kept on the dossier row when written (:mod:`vault.dossiers`); what can change later (a document's
-state or signature) is read through the partial index of undigitised documents, a small set. So one query
-reads each dossier row of the period once.
+Speed: every per-dossier figure is kept on the dossier row: those that never change once recorded
+(component counts by provenance, missed reuse, return date) by :mod:`vault.dossiers` when written; whether
+its components and result are digitised copies (``undigitised_components``, ``result_undigitised``) also
+by the trigger ``documents_digitised_changed`` (migration 0007) whenever a document's state or signature
+validity changes, whoever writes it. So one query reads each dossier row of the period once and joins
+nothing.
 """
 
 from __future__ import annotations
@@ -43,14 +45,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from sqlalchemy import and_, case, func, not_, or_, select, text
+from sqlalchemy import and_, func, not_, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.selectable import Subquery
 
 from schemas.procedures import Catalogue
 from vault.dossiers import Rate
-from vault.index import UNDIGITISED_DOCUMENT_SQL, Document, DocumentState, Dossier, DossierComponent
+from vault.index import Dossier
 
 INDICATORS: dict[str, str] = {
     "4.1": "Kết quả điện tử / electronic results",
@@ -60,7 +61,6 @@ INDICATORS: dict[str, str] = {
     "component_reuse": "Tái sử dụng theo thành phần / per-component reuse",
     "on_time": "Đúng hạn / on time",
 }
-DIGITISED_STATES = (DocumentState.STORED, DocumentState.NEEDS_REVIEW)
 ResultsBasis = Literal["received", "resolved"]
 
 
@@ -90,14 +90,17 @@ class IndicatorRow:
         }
 
 
-def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+def _count(*conditions: ColumnElement[bool] | None) -> ColumnElement[int]:
+    """How many rows meet every condition (None: no condition), as ``count(*) FILTER (WHERE …)``."""
+    given = [c for c in conditions if c is not None]
+    return func.count().filter(and_(*given)) if given else func.count()
 
 
 def _sum(
-    condition: ColumnElement[bool], value: ColumnElement[int] | InstrumentedAttribute[int]
+    condition: ColumnElement[bool] | None, value: ColumnElement[int] | InstrumentedAttribute[int]
 ) -> ColumnElement[int]:
-    return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
+    total = func.sum(value) if condition is None else func.sum(value).filter(condition)
+    return func.coalesce(total, 0)
 
 
 def compute_indicators(
@@ -116,37 +119,31 @@ def compute_indicators(
     ``results_basis``: the dossiers 4.1 and 4.2 count, received (default) or resolved (returned) in the
     period (see the module docstring).
 
-    One query: one pass over the period's dossier rows (their denormalised figures) joined to the small set
-    of undigitised documents (partial index ``ix_documents_undigitised``)."""
+    One query, one pass over the period's dossier rows and their kept figures; no join."""
     as_of = as_of or end
     agency_codes = None if agency_codes is None else list(agency_codes)
     written_codes = [p.code for p in catalogue.procedures if p.result.issues_written_result]
 
     keys = [Dossier.agency_code] + ([Dossier.procedure_code] if by_procedure else [])
-    received = and_(Dossier.received_on >= start, Dossier.received_on <= end)
+    in_period = and_(Dossier.received_on >= start, Dossier.received_on <= end)
     resolved = and_(Dossier.returned_on >= start, Dossier.returned_on <= end)
-    counted = resolved if results_basis == "resolved" else received
-    scope: list[ColumnElement[bool]] = [or_(received, resolved) if results_basis == "resolved" else received]
+    # The conditions each aggregate adds to the scope (None: every row in scope counts).
+    received: ColumnElement[bool] | None
+    counted: ColumnElement[bool] | None
+    if results_basis == "resolved":
+        scope = [or_(in_period, resolved)]
+        received, counted = in_period, resolved
+    else:
+        scope, received, counted = [in_period], None, None
     if agency_codes is not None:
         scope.append(Dossier.agency_code.in_(agency_codes))
 
-    # Documents that are not digitised copies (few rows, a partial index with this very predicate), and the
-    # dossiers with such a component.
-    def undigitised(name: str) -> Subquery:
-        return select(Document.id.label("id")).where(text(UNDIGITISED_DOCUMENT_SQL)).subquery(name)
-
-    bad_result, bad_document = undigitised("bad_result"), undigitised("bad_document")
-    bad_component = (
-        select(DossierComponent.dossier_id.label("dossier_id"))
-        .join(bad_document, bad_document.c.id == DossierComponent.document_id)
-        .distinct()
-        .subquery("bad_component")
-    )
-
     written = Dossier.procedure_code.in_(written_codes)
-    e_result = and_(written, Dossier.result_document_id.is_not(None), bad_result.c.id.is_(None))
+    e_result = and_(written, Dossier.result_document_id.is_not(None), Dossier.result_undigitised.is_(False))
     digitised = and_(
-        Dossier.component_count > 0, bad_component.c.dossier_id.is_(None), or_(not_(written), e_result)
+        Dossier.component_count > 0,
+        Dossier.undigitised_components == 0,
+        or_(not_(written), e_result),
     )
     linked = or_(Dossier.portal_components > 0, and_(e_result, Dossier.result_synced_at.is_not(None)))
     in_time = and_(Dossier.deadline_on.is_not(None), Dossier.returned_on <= Dossier.deadline_on)
@@ -154,25 +151,21 @@ def compute_indicators(
         Dossier.deadline_on.is_not(None),
         or_(Dossier.returned_on.is_not(None), Dossier.deadline_on < as_of),
     )
-
     dossier_query = (
         select(
             *keys,
             _count(received).label("total"),
-            _count(and_(counted, written)).label("written"),
-            _count(and_(counted, e_result)).label("e_result"),
+            _count(counted, written).label("written"),
+            _count(counted, e_result).label("e_result"),
             _count(counted).label("counted"),
-            _count(and_(counted, digitised)).label("digitised"),
-            _count(and_(received, Dossier.reused_components > 0)).label("reused"),
-            _count(and_(received, linked)).label("linked"),
-            _count(and_(received, in_time)).label("in_time"),
-            _count(and_(received, due)).label("due"),
+            _count(counted, digitised).label("digitised"),
+            _count(received, Dossier.reused_components > 0).label("reused"),
+            _count(received, linked).label("linked"),
+            _count(received, in_time).label("in_time"),
+            _count(received, due).label("due"),
             _sum(received, Dossier.reused_components).label("reused_components"),
             _sum(received, Dossier.reused_components + Dossier.missed_reuse_components).label("reusable"),
         )
-        .select_from(Dossier)
-        .outerjoin(bad_result, bad_result.c.id == Dossier.result_document_id)
-        .outerjoin(bad_component, bad_component.c.dossier_id == Dossier.id)
         .where(*scope)
         .group_by(*keys)
     )

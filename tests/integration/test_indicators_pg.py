@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
 from schemas.procedures import load_catalogue
 from tests.indicator_scenario import at, build
@@ -17,7 +18,7 @@ from tests.unit.test_indicators import (
     figures,
 )
 from vault.dossiers import dossier_figures, dossier_figures_from_rows
-from vault.index import Document, make_engine, make_sessionmaker, migrate
+from vault.index import Document, DocumentState, make_engine, make_sessionmaker, migrate
 from vault.indicators import compute_indicators
 
 pytestmark = pytest.mark.integration
@@ -49,6 +50,17 @@ def test_indicators_on_postgresql(test_settings: Any) -> None:
         assert row(date(2026, 10, 1), date(2026, 10, 31), B) == EXPECTED_B_OCT
         assert row(date(2026, 11, 1), date(2026, 11, 30), A) == EXPECTED_A_NOV
         assert row(date(2026, 10, 1), date(2026, 11, 30), A) == EXPECTED_A_OCT_NOV
+        # the trigger keeps the dossiers current when a document changes, here by a bulk SQL update: D1's
+        # result erased → October 4.1 for A loses D1 (1/3), 4.2 too (2/4)
+        d1 = scenario.dossiers["D1"]
+        session.execute(
+            update(Document).where(Document.id == d1.result_document_id).values(state=DocumentState.ERASED)
+        )
+        session.refresh(d1)
+        assert d1.result_undigitised is True
+        assert dossier_figures(d1) == dossier_figures_from_rows(session, d1)
+        erased = row(date(2026, 10, 1), date(2026, 10, 31), A)
+        assert (erased["4.1"], erased["4.2"]) == ((1, 3, "33.33%"), (2, 4, "50.00%"))
         resolved = compute_indicators(
             session,
             catalogue,
@@ -57,7 +69,7 @@ def test_indicators_on_postgresql(test_settings: Any) -> None:
             agency_codes=[A],
             results_basis="resolved",
         )
-        assert [(str(r.rates["4.1"]), str(r.rates["4.2"])) for r in resolved] == [("100.00%", "100.00%")]
+        assert [(str(r.rates["4.1"]), str(r.rates["4.2"])) for r in resolved] == [("50.00%", "50.00%")]
     finally:
         transaction.rollback()
         session.close()

@@ -23,6 +23,8 @@ from vault.dossiers import (
     register_dossier,
 )
 from vault.index import (
+    Document,
+    DocumentState,
     Dossier,
     DossierStep,
     Provenance,
@@ -55,15 +57,16 @@ def _agree(session: Session, scenario: Scenario) -> None:
 def test_the_scenario_figures_are_the_hand_worked_ones(scenario_session: tuple[Scenario, Session]) -> None:
     scenario, session = scenario_session
     got = {name: dossier_figures(d) for name, d in scenario.dossiers.items()}
-    # (components, reused, portal, missed reuse, returned on); see tests/unit/test_indicators.py
+    # (components, reused, portal, missed reuse, returned on, undigitised components, result undigitised);
+    # see tests/unit/test_indicators.py
     assert {name: tuple(f.values()) for name, f in got.items()} == {
-        "D1": (3, 2, 0, 0, date(2026, 10, 15)),
-        "D2": (3, 0, 0, 0, date(2026, 10, 23)),  # expired ID and revoked BC: nothing missed
-        "D3": (3, 1, 1, 1, None),  # the new ID although O3's new one was reusable
-        "D4": (2, 1, 0, 0, None),
-        "D5": (0, 0, 0, 0, date(2026, 10, 12)),
-        "D6": (3, 1, 0, 1, None),  # the new BC although O3's was reusable
-        "D7": (2, 1, 0, 0, None),
+        "D1": (3, 2, 0, 0, date(2026, 10, 15), 0, False),
+        "D2": (3, 0, 0, 0, date(2026, 10, 23), 0, False),  # expired ID and revoked BC: nothing missed
+        "D3": (3, 1, 1, 1, None, 0, False),  # the new ID although O3's new one was reusable
+        "D4": (2, 1, 0, 0, None, 1, True),  # the form still processing; the result signed invalidly
+        "D5": (0, 0, 0, 0, date(2026, 10, 12), 0, False),
+        "D6": (3, 1, 0, 1, None, 0, False),  # the new BC although O3's was reusable
+        "D7": (2, 1, 0, 0, None, 0, False),
     }
     _agree(session, scenario)
 
@@ -110,6 +113,24 @@ def test_figures_agree_with_the_raw_rows_after_each_change(
     _agree(session, scenario)
     assert (d8.returned_on, d6.returned_on) == (date(2026, 12, 3), date(2026, 11, 20))
 
+    # documents change after they were recorded, by whoever: D4's form processed, its result re-signed, D1's
+    # result erased, an ID of D8 found invalidly signed, then all of it again through a bulk SQL update
+    d4, d1 = scenario.dossiers["D4"], scenario.dossiers["D1"]
+    form = next(c.document for c in d4.components if c.document.document_type == "application_form")
+    form.state, form.signature_valid = DocumentState.STORED, True
+    assert d4.result_document is not None and d1.result_document is not None
+    d4.result_document.signature_valid = True
+    d1.result_document.state = DocumentState.ERASED
+    new_id.signature_valid = False
+    session.flush()
+    _agree(session, scenario)
+    assert (d4.undigitised_components, d4.result_undigitised, d1.result_undigitised) == (0, False, True)
+    assert d8.undigitised_components == 1
+    session.execute(update(Document).where(Document.id == new_id.id).values(signature_valid=True))
+    session.execute(update(Document).where(Document.id == form.id).values(state=DocumentState.PROCESSING))
+    _agree(session, scenario)
+    assert (d8.undigitised_components, d4.undigitised_components) == (0, 1)
+
     # a component scanned for D7 after a reusable one was revoked before D7's receipt: nothing missed
     d7 = scenario.dossiers["D7"]
     marital = catalogue.get("1.004873")
@@ -147,6 +168,8 @@ def test_migration_backfills_the_figures_from_the_raw_rows(database: str) -> Non
                 portal_components=0,
                 missed_reuse_components=0,
                 returned_on=None,
+                undigitised_components=0,
+                result_undigitised=False,
             )
         )
     engine.dispose()
