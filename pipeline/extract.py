@@ -29,6 +29,7 @@ from pipeline.machine import decode_qr, read_td1
 from pipeline.ocr import OcrLine, OcrOptions, OcrPage, Word, ZoneRequest, read_zone
 from schemas.calendar import local_date
 from schemas.documents import (
+    COMMON_GIVEN_NAMES,
     COMMON_SURNAMES,
     DOCUMENT_TYPES,
     ETHNIC_GROUPS,
@@ -415,6 +416,25 @@ def normalise_name(raw: str) -> tuple[str, list[str]]:
 
 
 _SURNAMES_UPPER = {s.upper() for s in COMMON_SURNAMES}
+
+
+_GIVEN_UPPER = {n.upper() for n in COMMON_GIVEN_NAMES}
+
+
+@lru_cache(maxsize=1)
+def _given_by_letters() -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for name in _GIVEN_UPPER | _SURNAMES_UPPER:
+        out.setdefault(_letters(name), set()).add(name)
+    return out
+
+
+def _unusual_name_word(token: str) -> bool:
+    """A middle or given name word that is no common name but has the letters of one (other marks)."""
+    upper = token.upper()
+    if upper in _GIVEN_UPPER or upper in _SURNAMES_UPPER:
+        return False
+    return bool(_given_by_letters().get(_letters(upper)))
 
 
 def _marks(word: str) -> set[tuple[int, str]]:
@@ -1104,6 +1124,10 @@ def _normalise(
         if not all(plausible_syllable(token) for token in value.split()):
             notes.append("implausible_syllable")  # certainly misread somewhere: to review
             conf = min(conf, 0.5)
+        elif any(_unusual_name_word(token) for token in value.split()[1:]):
+            # CHẦU where CHÂU is a common name: more likely a misread mark than a rare name.
+            notes.append("unusual_name_word")
+            conf = min(conf, DISAGREEMENT_CONFIDENCE)
         return ExtractedField(value or None, raw, conf, bool(value), tuple(notes)), value or None
     if kind is FieldKind.DATE:
         if fold(raw).startswith("KHONG THOI HAN"):

@@ -304,6 +304,29 @@ COMMON_SURNAMES: tuple[str, ...] = (
     "Diệp", "Từ", "Ông", "Giang", "Bạch", "Vương", "Nghiêm", "Tiêu", "Mẫn", "Ninh", "Đồng", "Lục",
 )  # fmt: skip
 
+# Common given names and middle names (tên, tên đệm), about 250 of the most frequent. A name word with
+# the same letters as one of these but other marks (CHẦU for CHÂU) is more likely misread than rare:
+# the extractor sends it to review, it never rewrites it (names are an open set). [M: name lists]
+COMMON_GIVEN_NAMES: tuple[str, ...] = (
+    "An", "Anh", "Ánh", "Ân", "Bảo", "Bắc", "Bích", "Bình", "Cẩm", "Chi", "Chinh", "Chính", "Châu", "Công",
+    "Cúc", "Cường", "Danh", "Diệp", "Diệu", "Dung", "Duy", "Duyên", "Dũng", "Dương", "Đan", "Đào", "Đạt",
+    "Điệp", "Định", "Đình", "Đoan", "Đông", "Đức", "Gia", "Giang", "Hà", "Hải", "Hạnh", "Hào", "Hằng",
+    "Hân", "Hậu", "Hiền", "Hiếu", "Hiển", "Hiệp", "Hòa", "Hoa", "Hoài", "Hoàn", "Hoàng", "Hồng", "Huệ",
+    "Hùng", "Huy", "Huyền", "Huỳnh", "Hưng", "Hương", "Hường", "Hữu", "Khang", "Khanh", "Khánh", "Khoa",
+    "Khôi", "Khuê", "Kiên", "Kiều", "Kim", "Kỳ", "Lam", "Lan", "Lâm", "Lê", "Liên", "Liễu", "Linh", "Loan",
+    "Long", "Lộc", "Lợi", "Luân", "Lực", "Ly", "Lý", "Mai", "Mạnh", "Minh", "My", "Mỹ", "Nam", "Nga",
+    "Ngân", "Nghĩa", "Ngọc", "Nguyên", "Nguyệt", "Nhàn", "Nhân", "Nhật", "Nhi", "Như", "Nhung", "Nhưng",
+    "Ninh", "Oanh", "Phát", "Phong", "Phú", "Phúc", "Phụng", "Phương", "Phượng", "Quang", "Quân", "Quế",
+    "Quốc", "Quyên", "Quyết", "Quỳnh", "Sang", "Sơn", "Tài", "Tâm", "Tân", "Thạch", "Thái", "Thanh",
+    "Thành", "Thảo", "Thắm", "Thắng", "Thế", "Thị", "Thiện", "Thịnh", "Thoa", "Thu", "Thuận", "Thủy",
+    "Thùy", "Thúy", "Thư", "Thương", "Tiến", "Tiên", "Toàn", "Trà", "Trâm", "Trang", "Trí", "Trinh",
+    "Trọng", "Trung", "Trúc", "Tú", "Tuấn", "Tùng", "Tuyết", "Tường", "Uyên", "Văn", "Vân", "Việt", "Vinh",
+    "Vĩnh", "Vũ", "Vy", "Vỹ", "Xuân", "Yến", "Ý", "Ngà", "Ngô", "Hoan", "Lệ", "Mến", "Nương", "Quyền",
+    "Sáng", "Sinh", "Tín", "Tình", "Trường", "Tư", "Vượng", "Bằng", "Cảnh", "Chiến", "Chung", "Điền", "Hạ",
+    "Hiên", "Khải", "Khiêm", "Lành", "Lương", "Mừng", "Phước", "Sương", "Tấn", "Thục", "Trân", "Tuyền",
+    "Uy", "Vững", "Yên",
+)  # fmt: skip
+
 # The 54 recognised ethnic groups (Dân tộc), as written on civil-status papers. [R: Decision 121-TCTK/PPCĐ]
 ETHNIC_GROUPS: tuple[str, ...] = (
     "Kinh", "Tày", "Thái", "Mường", "Khmer", "Hoa", "Nùng", "Mông", "Dao", "Gia Rai", "Ê Đê", "Ba Na",

@@ -495,3 +495,13 @@ def test_every_registered_type_is_told_apart_by_its_title_and_labels() -> None:
 def test_two_documents_in_one_text_is_not_a_confident_guess() -> None:
     text = CCCD_TEXT + "\n" + BIRTH_TEXT
     assert classify(text).document_type is DocumentType.UNKNOWN
+
+
+def test_a_name_word_with_the_letters_of_a_common_name_but_other_marks_goes_to_review() -> None:
+    result = run(DocumentType.CCCD_2021, CCCD_TEXT.replace("NGUYỄN ĐÌNH VỸ", "LÊ THU CHẦU"))
+    name = result.fields["full_name"]
+    assert name.value == "LÊ THU CHẦU"  # never rewritten: names are an open set
+    assert "unusual_name_word" in name.problems and name.confidence < 0.7
+    assert ("low_confidence", "full_name") in [(p.code, p.detail) for p in result.problems]
+    fine = run(DocumentType.CCCD_2021, CCCD_TEXT.replace("NGUYỄN ĐÌNH VỸ", "LÊ THU CHÂU"))
+    assert fine.fields["full_name"].problems == ()
