@@ -12,27 +12,30 @@ import shutil
 import subprocess
 import sys
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw
 
-from pipeline.extract import _edit_distance as edit_distance
-from pipeline.samples import (
-    COMMUNES,
-    DISTRICTS,
-    STREETS,
+from pipeline.degrade import (
+    CARD_MM,
     Degradation,
-    _font,
+    card_on_page,
     degrade,
+    desk_photo,
     gaussian_blur,
     gaussian_noise,
     jpeg_artefacts,
-    make_citizen,
     paper_tint,
+    resample_dpi,
     rotate_by,
+    scanner_border,
+    strong_shadow,
     vignette,
 )
+from pipeline.extract import _edit_distance as edit_distance
+from pipeline.samples import COMMUNES, DISTRICTS, STREETS, _font, make_citizen
 
 OCRMYPDF_VERSION = "17.13.0"
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,15 +81,22 @@ def sentences(rng: random.Random, count: int) -> list[str]:
 
 
 def render_text_page(
-    lines: list[str], *, dpi: int = 300, size_mm: tuple[float, float] = A4_MM, pt: float = 11.0
+    lines: list[str],
+    *,
+    dpi: int = 300,
+    size_mm: tuple[float, float] = A4_MM,
+    pt: float = 11.0,
+    margin_mm: float = 20.0,
+    background: tuple[int, int, int] = (255, 255, 255),
+    leading: float = 2.0,
 ) -> Image.Image:
-    """A white page (RGB) with ``lines`` set in Noto Serif from the top-left margin."""
+    """A page (RGB) with ``lines`` set in Noto Serif from the top-left margin."""
     w, h = (round(v * dpi / 25.4) for v in size_mm)
-    image = Image.new("RGB", (w, h), (255, 255, 255))
+    image = Image.new("RGB", (w, h), background)
     draw = ImageDraw.Draw(image)
     font = _font("NotoSerif-Regular.ttf", round(pt * dpi / 72))
-    margin = round(20 * dpi / 25.4)
-    step = round(pt * 2.0 * dpi / 72)
+    margin = round(margin_mm * dpi / 25.4)
+    step = round(pt * leading * dpi / 72)
     for i, line in enumerate(lines):
         draw.text(
             (margin, margin + i * step), unicodedata.normalize("NFC", line), font=font, fill=(20, 20, 20)
@@ -107,6 +117,13 @@ def salt_and_pepper(fraction: float) -> Degradation:
     return apply
 
 
+def _scene(make: Callable[[Image.Image, random.Random], Image.Image]) -> Degradation:
+    return lambda image, rng: make(image, rng)
+
+
+# Rows whose page is an ID-1 card (text on a tinted card) placed into a larger scene.
+CARD_ROWS = {"card on A4 scan", "card desk photo"}
+
 # name -> (render DPI, degradations); the page is always declared at its render DPI.
 DEGRADATIONS: dict[str, tuple[int, list[Degradation]]] = {
     "clean": (300, []),
@@ -117,6 +134,11 @@ DEGRADATIONS: dict[str, tuple[int, list[Degradation]]] = {
     "low dpi 150": (150, []),
     "shadow": (300, [paper_tint(), vignette(0.45)]),
     "upside down": (300, [rotate_by(180.0)]),
+    "borders": (300, [scanner_border(0.06, 2)]),
+    "strong shadow": (300, [strong_shadow(0.6, 0.4)]),
+    "low dpi 300→120": (120, []),  # rendered at 300 DPI, resampled to 120 (make_page)
+    "card on A4 scan": (300, [_scene(card_on_page), gaussian_noise(3.0), jpeg_artefacts(85)]),
+    "card desk photo": (300, [_scene(desk_photo), jpeg_artefacts(85)]),
     "all combined": (
         200,
         [paper_tint(), rotate_by(-2.5), gaussian_blur(0.8), vignette(0.35), gaussian_noise(8.0),
@@ -125,11 +147,37 @@ DEGRADATIONS: dict[str, tuple[int, list[Degradation]]] = {
 }  # fmt: skip
 
 
+def card_lines(rng: random.Random, count: int = 6, width: int = 44) -> list[str]:
+    """Short lines (a card's width) cut from the administrative sentences, on word boundaries."""
+    words = " ".join(sentences(rng, count)).split()
+    lines: list[str] = []
+    line = ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+            if len(lines) == count:
+                break
+        else:
+            line = f"{line} {word}".strip()
+    return lines
+
+
 def make_page(name: str, seed: int, lines: int = 18) -> tuple[Image.Image, int, str]:
     """(degraded image, its DPI, ground truth) for one degradation."""
     dpi, steps = DEGRADATIONS[name]
-    truth = sentences(random.Random(seed), lines)
-    page = render_text_page(truth, dpi=dpi)
+    rng = random.Random(seed)
+    if name in CARD_ROWS:
+        truth = card_lines(rng)
+        page = render_text_page(
+            truth, dpi=dpi, size_mm=CARD_MM, pt=8.0, margin_mm=4.0, background=(228, 236, 242), leading=1.6
+        )
+    elif name.startswith("low dpi 300→"):
+        truth = sentences(rng, lines)
+        page = resample_dpi(300, dpi)(render_text_page(truth, dpi=300), rng)
+    else:
+        truth = sentences(rng, lines)
+        page = render_text_page(truth, dpi=dpi)
     return degrade(page, steps, seed).convert("L"), dpi, "\n".join(truth)
 
 

@@ -66,6 +66,9 @@ class PageImage:
     dpi: int
     # The scanner's JPEG this image was decoded from, when it was taken straight from a PDF page.
     jpeg: bytes | None = field(default=None, repr=False)
+    # The resolution the page was scanned at, when the PDF page is one image rendered at ``dpi``
+    # (a 60 DPI scan rendered at 300 DPI holds no more detail than at 60).
+    source_dpi: int | None = None
 
 
 def to_8bit(image: Image.Image) -> Image.Image:
@@ -131,12 +134,9 @@ _PLACE_IMAGE = re.compile(
 )
 
 
-def scanned_page_image(pdf: pikepdf.Pdf, number: int, dpi: int) -> tuple[bytes, int, int, str] | None:
-    """A scanner's page: (JPEG bytes, width, height, mode) when page ``number`` is nothing but one
-    8-bit gray or RGB JPEG filling the page at ``dpi`` (within 1%), drawn upright; else None.
-
-    Such a page is read straight from its JPEG (no render, no second lossy encoding): the JPEG is
-    what the scanner wrote, and it is what the searchable PDF shows when the page needs no turn."""
+def _page_image(pdf: pikepdf.Pdf, number: int) -> tuple[pikepdf.Stream, float, float] | None:
+    """(image, its resolution across, down) when page ``number`` is one image filling the page,
+    drawn upright (what scanners and img2pdf write); else None."""
     page = pdf.pages[number - 1]
     obj = page.obj
     rotate = obj.get("/Rotate")
@@ -155,35 +155,49 @@ def scanned_page_image(pdf: pikepdf.Pdf, number: int, dpi: int) -> tuple[bytes, 
             return None
         xobjects = obj.Resources.get("/XObject")
         image = xobjects.get("/" + match.group(5).decode("latin-1")) if xobjects is not None else None
+        x0, y0, x1, y1 = pdf_box(page.mediabox)
     except (pikepdf.PdfError, AttributeError, ValueError):
         return None
     if not isinstance(image, pikepdf.Stream) or image.get("/Subtype") != pikepdf.Name.Image:
         return None
+    a, d, e, f = (float(match.group(i)) for i in range(1, 5))
+    if max(abs(a - (x1 - x0)), abs(d - (y1 - y0)), abs(e - x0), abs(f - y0)) > 0.01 or a <= 0 or d <= 0:
+        return None
+    return image, int(image.Width) / (a / 72.0), int(image.Height) / (d / 72.0)
+
+
+def scanned_page_image(pdf: pikepdf.Pdf, number: int, dpi: int) -> tuple[bytes, int, int, str] | None:
+    """A scanner's page: (JPEG bytes, width, height, mode) when page ``number`` is nothing but one
+    8-bit gray or RGB JPEG filling the page at ``dpi`` (within 1%), drawn upright; else None.
+
+    Such a page is read straight from its JPEG (no render, no second lossy encoding): the JPEG is
+    what the scanner wrote, and it is what the searchable PDF shows when the page needs no turn."""
+    found = _page_image(pdf, number)
+    if found is None:
+        return None
+    image, x_dpi, y_dpi = found
     if image.get("/Filter") not in (pikepdf.Name.DCTDecode, pikepdf.Array([pikepdf.Name.DCTDecode])):
         return None
     if any(key in image for key in ("/SMask", "/Mask", "/Decode", "/ImageMask")):
         return None
     colour = image.get("/ColorSpace")
     bits = image.get("/BitsPerComponent")
-    if (
-        bits is None
-        or int(bits) != 8
-        or colour
-        not in (
-            pikepdf.Name.DeviceGray,
-            pikepdf.Name.DeviceRGB,
-        )
-    ):
+    if bits is None or int(bits) != 8 or colour not in (pikepdf.Name.DeviceGray, pikepdf.Name.DeviceRGB):
         return None
-    width, height = int(image.Width), int(image.Height)
-    x0, y0, x1, y1 = pdf_box(page.mediabox)
-    a, d, e, f = (float(match.group(i)) for i in range(1, 5))
-    if max(abs(a - (x1 - x0)), abs(d - (y1 - y0)), abs(e - x0), abs(f - y0)) > 0.01:
-        return None
-    if abs(width / (a / 72.0) - dpi) > 0.01 * dpi or abs(height / (d / 72.0) - dpi) > 0.01 * dpi:
+    if abs(x_dpi - dpi) > 0.01 * dpi or abs(y_dpi - dpi) > 0.01 * dpi:
         return None
     mode = "L" if colour == pikepdf.Name.DeviceGray else "RGB"
-    return image.read_raw_bytes(), width, height, mode
+    return image.read_raw_bytes(), int(image.Width), int(image.Height), mode
+
+
+def scan_resolution(path: Path, number: int) -> int | None:
+    """The resolution a PDF page was scanned at, when it is one image filling the page; else None."""
+    try:
+        with pikepdf.open(path) as pdf:
+            found = _page_image(pdf, number)
+    except pikepdf.PdfError:
+        return None
+    return round(min(found[1], found[2])) if found is not None else None
 
 
 def render_page(
@@ -210,7 +224,9 @@ def render_page(
             if image is not None and image.size == (width, height) and image.mode == mode:
                 gray = image.convert("L") if options.grayscale and mode != "L" else image
                 return PageImage(number, gray, options.dpi, jpeg=data if gray is image else None)
-        return _render_pdf_page(path, number, options)
+        rendered = _render_pdf_page(path, number, options)
+        rendered.source_dpi = scan_resolution(path, number)
+        return rendered
     if media_type in (MEDIA_TIFF, MEDIA_JPEG, MEDIA_PNG):
         return _image_frame(path, number, options)
     raise DocumentRejected("unsupported_format", detail=f"({media_type})")
