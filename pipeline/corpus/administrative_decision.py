@@ -116,7 +116,7 @@ def draw(rng: random.Random, dpi: int = DPI) -> tuple[list[Image.Image], dict[st
         "issuing_agency": agency,
         "document_number": number,
         "issue_date": issued.isoformat(),
-        "subject": subject,
+        "subject": subject.removeprefix("Về việc "),  # the label "Về việc" anchors the abstract
         "signer_title": " ".join(signer_block),
         "signer_name": signer.upper(),
     }

@@ -43,6 +43,15 @@ DEGREE_TITLES: tuple[str, ...] = (
     "BẰNG TIẾN SĨ",
 )
 # Classifications of a university degree (xuất sắc … trung bình) and of the school diploma [M].
+# Common fields of study (ngành) as printed; a value folding to one of them (OCR slipped a mark:
+# "Ngần hàng") takes its spelling, any other value stays as read (the official list is much longer:
+# Circular 09/2022/TT-BGDĐT) [M].
+FIELDS_OF_STUDY: tuple[str, ...] = (
+    "Kế toán", "Kiểm toán", "Quản trị kinh doanh", "Công nghệ thông tin", "Kỹ thuật điện", "Luật",
+    "Luật kinh tế", "Ngôn ngữ Anh", "Sư phạm Toán học", "Sư phạm Ngữ văn", "Kỹ thuật xây dựng",
+    "Tài chính - Ngân hàng", "Khoa học máy tính", "Kinh tế", "Marketing", "Y khoa", "Dược học",
+    "Điều dưỡng", "Kỹ thuật cơ khí", "Công nghệ kỹ thuật ô tô", "Quản lý đất đai", "Nông học",
+)  # fmt: skip
 CLASSIFICATIONS: tuple[str, ...] = ("Xuất sắc", "Giỏi", "Khá", "Trung bình khá", "Trung bình")
 
 _ISSUER = (
@@ -145,6 +154,10 @@ def normalise_fields(fields: dict[str, ExtractedField]) -> list[str]:
             snap(fields["classification"], CLASSIFICATIONS, "unknown_classification")
             or fields["classification"]
         )
+    study = fields.get("field_of_study")
+    if study is not None and study.value:
+        known = snap(study, FIELDS_OF_STUDY, "unlisted_field_of_study")
+        fields["field_of_study"] = known if known is not None and known.valid else study
     if "institution" in fields:
         fields["institution"] = _upper(fields["institution"]) or fields["institution"]
     serial = fields.get("serial_number")

@@ -87,3 +87,11 @@ def test_bad_serial_unknown_classification_issue_before_birth() -> None:
     except ValueError:
         return
     raise AssertionError("an unknown classification was accepted")
+
+
+def test_field_of_study_spelt_as_listed_when_it_folds_to_an_entry() -> None:
+    listed = run(DocumentType.DIPLOMA, text_page(UNIVERSITY.replace("Ngôn ngữ Anh", "Tài chính - Ngần hàng")))
+    assert listed.fields["field_of_study"].value == "Tài chính - Ngân hàng"
+    unlisted = run(DocumentType.DIPLOMA, text_page(UNIVERSITY.replace("Ngôn ngữ Anh", "Hải dương học")))
+    assert unlisted.fields["field_of_study"].value == "Hải dương học"  # kept as read, not invalid
+    assert unlisted.fields["field_of_study"].valid

@@ -1,0 +1,92 @@
+"""Paper document types end to end on real Tesseract: corpus documents (fixed seeds) wrapped in a
+scanner-like PDF and processed by ``pipeline.process.process_document``, as an upload is.
+
+Two documents per type (clean and lightly degraded); multi-page documents (the health certificate
+always, a long decision) are one document; a marital-status confirmation older than 6 months is
+expired. Assertions are on content against the renderer's ground truth, none on wall time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from pipeline.corpus import CorpusSample, corpus_sample
+from pipeline.intake import MEDIA_PDF
+from pipeline.process import ProcessedDocument, process_document
+from pipeline.samples import save_pdf
+from schemas.documents import VALIDITY, DocumentType
+
+pytestmark = pytest.mark.integration
+
+SEED = 11  # the bench uses another seed
+PAPER_TYPES = (
+    "birth_certificate",
+    "marriage_certificate",
+    "marital_status_confirmation",
+    "residence_confirmation",
+    "diploma",
+    "health_certificate",
+    "administrative_decision",
+    "application_form",
+)
+Case = tuple[str, int, str]
+Processed = dict[Case, tuple[CorpusSample, ProcessedDocument]]
+CASES: list[Case] = [
+    (doctype, index, level) for doctype in PAPER_TYPES for index, level in ((0, "clean"), (1, "light"))
+]
+
+
+def _process(pages: list[Image.Image], dpi: int, tmp_path: Path) -> ProcessedDocument:
+    pdf = tmp_path / "document.pdf"
+    save_pdf([p.convert("RGB") for p in pages], pdf, dpi=dpi, quality=90)
+    return process_document(pdf, MEDIA_PDF)
+
+
+@pytest.fixture(scope="module")
+def processed(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Processed:
+    out = {}
+    for case in CASES:
+        sample = corpus_sample(SEED, *case)
+        out[case] = (sample, _process(sample.pages, sample.document.dpi, tmp_path_factory.mktemp("paper")))
+    return out
+
+
+@pytest.mark.parametrize("case", CASES, ids=["-".join(map(str, c)) for c in CASES])
+def test_fields_of_a_document(case: Case, processed: Processed) -> None:
+    sample, doc = processed[case]
+    assert doc.document_type.value == sample.document.document_type
+    assert doc.type_confidence >= 0.6
+    assert doc.page_count == len(sample.pages)
+    got = {name: doc.fields[name].value if name in doc.fields else None for name in sample.document.fields}
+    assert got == sample.document.fields
+    # Every expected value is right; none of them may be marked invalid.
+    assert all(doc.fields[name].valid for name in sample.document.fields)
+
+
+def test_multi_page_documents_are_one_document(
+    processed: Processed,
+) -> None:
+    sample, doc = processed[("health_certificate", 0, "clean")]
+    assert len(sample.pages) == 2 and doc.page_count == 2
+    # The person is on page 1, the conclusion and its date on page 2.
+    assert doc.fields["full_name"].value == sample.document.fields["full_name"]
+    assert doc.fields["health_class"].value == sample.document.fields["health_class"]
+
+
+def test_time_limited_papers_expire(
+    processed: Processed,
+) -> None:
+    rule = VALIDITY[DocumentType.MARITAL_STATUS_CONFIRMATION]
+    for index, level in ((0, "clean"), (1, "light")):
+        sample, doc = processed[("marital_status_confirmation", index, level)]
+        expiry = rule.expiry(sample.document.fields)
+        assert expiry is not None
+        expired = ("document_expired", "issue_date") in {(p.code, p.detail) for p in doc.problems}
+        assert expired == (expiry < dt.date.today())
+        assert doc.needs_review or not expired
