@@ -4,7 +4,8 @@
 
 Each page (A4, 18 lines of Vietnamese administrative text in Noto Serif, ground truth known) is
 degraded, wrapped in a PDF as a scanner does, and read by
-- this pipeline: ``pipeline.process.process_document`` on the PDF (its ``text``);
+- this pipeline: ``pipeline.process.process_document`` on the PDF, text copied out of its searchable PDF
+  with ``pdftotext`` (as OCRmyPDF's);
 - raw Tesseract: ``tesseract -l vie --psm 3`` on the PDF's page image (``pdftoppm`` at the page DPI);
 - OCRmyPDF (pinned, in ``.local/bench-venv``, created on first use): ``ocrmypdf -l vie`` on the same
   PDF, text copied out with ``pdftotext``.
@@ -22,7 +23,16 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from bench.ocr_common import DEGRADATIONS, cer, make_page, raw_tesseract, run_ocrmypdf, table, tess_env
+from bench.ocr_common import (
+    DEGRADATIONS,
+    cer,
+    make_page,
+    pdftotext,
+    raw_tesseract,
+    run_ocrmypdf,
+    table,
+    tess_env,
+)
 from pipeline.errors import DocumentRejected
 from pipeline.intake import MEDIA_PDF
 from pipeline.process import process_document
@@ -39,7 +49,10 @@ def measure(name: str, seed: int, with_ocrmypdf: bool) -> dict[str, tuple[float,
         pdf = Path(tmp) / "page.pdf"
         save_pdf([image], pdf, dpi=dpi, quality=92)
         try:
-            text = process_document(pdf, MEDIA_PDF).text
+            # Copied out of the searchable PDF with pdftotext, as OCRmyPDF's text is.
+            ours = Path(tmp) / "sohoa.pdf"
+            ours.write_bytes(process_document(pdf, MEDIA_PDF).searchable_pdf)
+            text = pdftotext(ours)
             note = ""
         except DocumentRejected as exc:
             text, note = "", f"rejected {exc.code}"
