@@ -840,6 +840,48 @@ def _reread_lines(
     return out
 
 
+# Characters of a code re-read alone (licence class, serial): capitals and digits.
+_CODE_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+
+def _codes_after_bare_labels(
+    definition: DocumentTypeDef,
+    lines: list[_Line],
+    located: dict[str, _Found],
+    reader: ZoneReader | None,
+    options: OcrOptions,
+) -> None:
+    """A short code alone after its label ("Hạng/Class:  A"): Tesseract drops an isolated single
+    letter from the page. For a CODE field whose label ends its run with nothing after it (nor a
+    value below), the zone just right of the label (a third of a line height to four heights) is
+    re-read with the digits model and a capitals-and-digits whitelist; the type's hook checks the
+    code it gives."""
+    if reader is None:
+        return
+    for line in lines:
+        if not line.hits or line.page.image is None:
+            continue
+        name = line.hits[-1].field
+        if name is None or name in located or definition.field(name).kind is not FieldKind.CODE:
+            continue
+        if line.segments()[-1].value:
+            continue
+        height = line.height
+        box = (
+            line.right + height // 3,
+            line.top - height // 4,
+            min(line.page.image.width, line.right + 4 * height),
+            line.bottom + height // 4,
+        )
+        if box[2] - box[0] < height:
+            continue
+        request = ZoneRequest(options.digits_language, whitelist=_CODE_CHARACTERS, binarise=True)
+        words = [w for w in reader(line.page, box, request) if w.text.strip()]
+        if words:
+            text = " ".join(w.text for w in words)
+            located[name] = _Found(text, min(w.conf for w in words) / 100.0, line.page, tuple(words))
+
+
 def extract(
     document_type: DocumentType,
     ocr_pages: list[OcrPage],
@@ -868,6 +910,7 @@ def extract(
             **_locate(definition, _reread_lines(lines, definition, zone_reader, ocr_options)),
             **located,
         }
+    _codes_after_bare_labels(definition, lines, located, zone_reader, ocr_options)
     if "id_number" not in located and any(f.name == "id_number" for f in definition.fields):
         fallback = _id_fallback(ocr_pages)
         if fallback is not None:
