@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from PIL import Image
 from pydantic import ValidationError
 
 from pipeline.classify import classify
 from pipeline.extract import extract
-from pipeline.ocr import OcrPage
+from pipeline.ocr import OcrPage, Word, ZoneRequest
 from schemas.doctypes import driving_licence as t
 from schemas.documents import VALIDITY, DocumentType, ExtractedField
 
@@ -126,3 +127,33 @@ def test_model() -> None:
     for change in ({"licence_number": "3601234567"}, {"licence_class": "Z9"}, {"expiry_date": "2030-08-18"}):
         with pytest.raises(ValidationError):
             t.DrivingLicence.model_validate({**good, **change})
+
+
+def test_single_letter_class_dropped_by_ocr_is_reread_right_of_its_label() -> None:
+    text = FRONT.format(number="360123456789", klass="", expiry="Không thời hạn")
+    page = OcrPage.from_text(text)
+    page.image = Image.new("L", (2400, 1200), 255)  # the zone reader below is a stub
+    label_line = next(line for line in page.lines if line.text.startswith("Hạng/Class"))
+    requests: list[tuple[tuple[int, int, int, int], ZoneRequest]] = []
+
+    def reader(p: OcrPage, box: tuple[int, int, int, int], request: ZoneRequest) -> list[Word]:
+        if request.whitelist and "A" in request.whitelist:
+            requests.append((box, request))
+            return [Word("A", 93.0, box[0] + 10, box[1] + 5, 30, 40, -1)]
+        return []
+
+    extraction = extract(DocumentType.DRIVING_LICENCE, [page], zone_reader=reader, today=dt.date(2026, 1, 1))
+    assert extraction.values()["licence_class"] == "A"
+    assert extraction.fields["licence_class"].valid
+    (box, request), *_ = requests
+    right_of_label = max(w.right for w in label_line.words)
+    assert box[0] > right_of_label  # the zone starts after the label, not on it
+    assert request.language == "eng" and request.binarise
+
+
+def test_bare_class_label_with_nothing_readable_stays_missing() -> None:
+    page = OcrPage.from_text(FRONT.format(number="360123456789", klass="", expiry="Không thời hạn"))
+    page.image = Image.new("L", (2400, 1200), 255)
+    extraction = extract(DocumentType.DRIVING_LICENCE, [page], zone_reader=lambda p, b, r: [])
+    assert "licence_class" not in extraction.fields
+    assert any(p.code == "field_missing" and p.detail == "licence_class" for p in extraction.problems)
