@@ -361,49 +361,63 @@ class ReuseProposal:
     signature_level: str | None
 
 
+def _reusable(owner_id: uuid.UUID, document_types: tuple[str, ...], today: date) -> list[ColumnElement[bool]]:
+    """The rule of reuse (../shared/domain/README.md §5): the owner's document of an accepted type, still
+    valid today, stored and validly signed, neither revoked nor superseded."""
+    return [
+        Document.owner_id == owner_id,
+        Document.document_type.in_(document_types),
+        Document.state == DocumentState.STORED,
+        Document.signature_valid.is_(True),
+        Document.revoked_at.is_(None),
+        Document.superseded_by.is_(None),
+        or_(Document.valid_until.is_(None), Document.valid_until >= today),
+    ]
+
+
+NEWEST_FIRST = (Document.created_at.desc(), Document.id)
+
+
 def reusable_documents(
-    session: Session, owner: Owner, document_types: tuple[str, ...], today: date, limit: int | None = None
+    session: Session, owner: Owner, document_types: tuple[str, ...], today: date
 ) -> list[Document]:
-    """The owner's documents that may be reused: accepted type, still valid, signed validly, not revoked
-    or superseded (../shared/domain/README.md §5). Newest first; the first ``limit`` when given."""
-    query = (
-        select(Document)
-        .where(
-            Document.owner_id == owner.id,
-            Document.document_type.in_(document_types),
-            Document.state == DocumentState.STORED,
-            Document.signature_valid.is_(True),
-            Document.revoked_at.is_(None),
-            Document.superseded_by.is_(None),
-            (Document.valid_until.is_(None)) | (Document.valid_until >= today),
-        )
-        .order_by(Document.created_at.desc(), Document.id)
-        .limit(limit)
-    )
+    """The owner's documents that may be reused, newest first."""
+    query = select(Document).where(*_reusable(owner.id, document_types, today)).order_by(*NEWEST_FIRST)
     return list(session.scalars(query))
 
 
 def propose_reuse(
     session: Session, dossier: Dossier, procedure: Procedure, today: date
 ) -> list[ReuseProposal]:
-    """For each component the dossier does not have yet, the newest reusable document of the owner."""
+    """For each component the dossier does not have yet, the newest reusable document of the owner (one
+    query for all the components, only the columns a proposal shows)."""
     have = {c.component_code for c in dossier.components}
+    wanted = [
+        (component, tuple(t for t in component.accepts if t not in SINGLE_USE_TYPES))
+        for component in procedure.components
+        if component.code not in have
+    ]
+    types = tuple({t for _, accepts in wanted for t in accepts})
+    if not types:
+        return []
+    owner_id = dossier.owner_id or dossier.owner.id  # a dossier not yet flushed has only its owner
+    candidates = session.execute(
+        select(Document.id, Document.document_type, Document.valid_until, Document.signature_level)
+        .where(*_reusable(owner_id, types, today))
+        .order_by(*NEWEST_FIRST)
+    ).all()
     proposals = []
-    for component in procedure.components:
-        if component.code in have:
-            continue
-        accepts = tuple(t for t in component.accepts if t not in SINGLE_USE_TYPES)
-        candidates = reusable_documents(session, dossier.owner, accepts, today, limit=1) if accepts else []
-        if candidates:
-            document = candidates[0]
+    for component, accepts in wanted:
+        found = next((c for c in candidates if c.document_type in accepts), None)
+        if found is not None:
             proposals.append(
                 ReuseProposal(
                     component_code=component.code,
                     component_name=component.name,
-                    document_id=document.id,
-                    document_type=document.document_type or "",
-                    valid_until=document.valid_until,
-                    signature_level=document.signature_level,
+                    document_id=found.id,
+                    document_type=found.document_type or "",
+                    valid_until=found.valid_until,
+                    signature_level=found.signature_level,
                 )
             )
     return proposals
