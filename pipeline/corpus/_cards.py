@@ -90,10 +90,3 @@ def dmy(date: dt.date) -> str:
 def date_words_line(place: str, date: dt.date) -> str:
     """ "Hà Nội, ngày 05 tháng 03 năm 2024" (Decree 30/2020 style)."""
     return f"{place}, ngày {date.day:02d} tháng {date.month:02d} năm {date.year}"
-
-
-def add_years(date: dt.date, years: int) -> dt.date:
-    try:
-        return date.replace(year=date.year + years)
-    except ValueError:  # 29 February
-        return dt.date(date.year + years, 3, 1)

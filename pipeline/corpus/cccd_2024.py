@@ -22,7 +22,6 @@ from pipeline.corpus._cards import (
     RED,
     SANS,
     SANS_BOLD,
-    add_years,
     card_canvas,
     dmy,
     draw_chip,
@@ -37,24 +36,15 @@ from pipeline.samples import (
     _fit,
     _qr_image,
     _wrap,
+    cccd_qr_payload,
     make_citizen,
 )
+from schemas.doctypes.cccd_2024 import FIRST_ISSUE, expected_expiry
 from schemas.identifiers import compose_td1, load_province_codes
 
 TYPE = "cccd_2024"
 DPI = 600  # a card's 5-7 pt type needs 600 DPI for OCR (../shared/domain/README.md §6)
-FIRST_ISSUE = dt.date(2024, 7, 1)  # the Law on Identification 2023 takes effect
-RENEWAL_AGES = (14, 25, 40, 60)  # Law on Identification 2023 Art. 21 [M]
 _GREY = (70, 70, 75)
-
-
-def card_expiry(date_of_birth: dt.date, issue: dt.date) -> dt.date | None:
-    """Expiry of a 2024 card: the next renewal age (14, 25, 40, 60); a card issued within two years
-    before one of them runs to the following one; from 58 on there is no expiry [M]."""
-    for age in RENEWAL_AGES:
-        if issue < add_years(date_of_birth, age - 2):
-            return add_years(date_of_birth, age)
-    return None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,23 +60,12 @@ def make_holder(rng: random.Random) -> Holder:
     issue = FIRST_ISSUE + dt.timedelta(days=rng.randint(0, 540))
     province = load_province_codes()[citizen.province_code]
     birth_place = _address(rng, province, with_street=False)
-    return Holder(citizen, birth_place, issue, card_expiry(citizen.date_of_birth, issue))
+    return Holder(citizen, birth_place, issue, expected_expiry(citizen.date_of_birth, issue))
 
 
 def qr_payload(holder: Holder) -> str:
-    """ID|old ID|name|DDMMYYYY birth|sex|residence|DDMMYYYY issue, as on the 2021 card [M]."""
-    c = holder.citizen
-    return "|".join(
-        (
-            c.id_number,
-            "",
-            c.full_name,
-            c.date_of_birth.strftime("%d%m%Y"),
-            c.sex,
-            c.place_of_residence,
-            holder.issue_date.strftime("%d%m%Y"),
-        )
-    )
+    """The 2021 card's payload format (ID|old ID|name|birth|sex|residence|issue) [M for the 2024 card]."""
+    return cccd_qr_payload(dataclasses.replace(holder.citizen, card_issue_date=holder.issue_date))
 
 
 def render_front(holder: Holder, dpi: int, rng: random.Random) -> Image.Image:

@@ -21,36 +21,36 @@ from pipeline.corpus._cards import (
     RED,
     SANS,
     SANS_BOLD,
-    add_years,
     card_canvas,
     dmy,
     on_scanner,
 )
 from pipeline.samples import _address, _draw_emblem, _draw_photo, _fit, _person_name, _qr_image, _wrap
+from schemas.doctypes.driving_licence import expected_expiry
 from schemas.identifiers import load_province_codes
 
 TYPE = "driving_licence"
 DPI = 600  # card type of 5-7 pt (../shared/domain/README.md §6)
 FORM_FIRST_DAY, FORM_LAST_DAY = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
 
-# Classes of the Law on Road Traffic Order and Safety 2024 Art. 57 with (minimum age, validity in
-# years; None: no expiry) [M] and how often they are issued in this corpus.
-CLASSES: dict[str, tuple[int, int | None, int]] = {
-    "A1": (18, None, 20),
-    "A": (18, None, 8),
-    "B1": (18, None, 3),
-    "B": (18, 10, 30),
-    "C1": (18, 10, 8),
-    "C": (21, 5, 6),
-    "D1": (24, 5, 2),
-    "D2": (24, 5, 2),
-    "D": (27, 5, 2),
-    "BE": (21, 5, 2),
-    "C1E": (21, 5, 2),
-    "CE": (24, 5, 3),
-    "D1E": (27, 5, 1),
-    "D2E": (27, 5, 1),
-    "DE": (27, 5, 1),
+# Classes of the Law on Road Traffic Order and Safety 2024 Art. 57 with (minimum age [M], how often
+# they are issued in this corpus); their validity is the schema's (expected_expiry).
+CLASSES: dict[str, tuple[int, int]] = {
+    "A1": (18, 20),
+    "A": (18, 8),
+    "B1": (18, 3),
+    "B": (18, 30),
+    "C1": (18, 8),
+    "C": (21, 6),
+    "D1": (24, 2),
+    "D2": (24, 2),
+    "D": (27, 2),
+    "BE": (21, 2),
+    "C1E": (21, 2),
+    "CE": (24, 3),
+    "D1E": (27, 1),
+    "D2E": (27, 1),
+    "DE": (27, 1),
 }
 VEHICLES = {
     "A1": "Xe mô tô hai bánh có dung tích xi-lanh đến 125 cm3",
@@ -89,9 +89,9 @@ def make_licence(rng: random.Random) -> Licence:
     codes = load_province_codes()
     code = rng.choice(sorted(codes))
     province = codes[code]
-    names, weights = list(CLASSES), [w for _, _, w in CLASSES.values()]
+    names, weights = list(CLASSES), [w for _, w in CLASSES.values()]
     licence_class = rng.choices(names, weights=weights)[0]
-    min_age, years, _ = CLASSES[licence_class]
+    min_age, _ = CLASSES[licence_class]
     issue = FORM_FIRST_DAY + dt.timedelta(days=rng.randint(0, (FORM_LAST_DAY - FORM_FIRST_DAY).days))
     age_days = rng.randint(min_age * 366, 60 * 365)
     sex = rng.choice(("Nam", "Nữ"))
@@ -106,7 +106,7 @@ def make_licence(rng: random.Random) -> Licence:
         issue_place=province,
         issue_date=issue,
         passing_date=issue - dt.timedelta(days=rng.randint(7, 40)),
-        expiry_date=add_years(issue, years) if years else None,
+        expiry_date=expected_expiry(licence_class, issue),
     )
 
 

@@ -23,6 +23,7 @@ from schemas.documents import (
     FieldKind,
     Sex,
     ValidityRule,
+    add_months,
     dates_in_order,
     nfc_text,
     optional_sane_date,
@@ -114,18 +115,11 @@ VALIDITY = ValidityRule(
 )
 
 
-def _birthday(date_of_birth: dt.date, age: int) -> dt.date:
-    try:
-        return date_of_birth.replace(year=date_of_birth.year + age)
-    except ValueError:  # 29 February in a common year
-        return dt.date(date_of_birth.year + age, 3, 1)
-
-
 def expected_expiry(date_of_birth: dt.date, issue: dt.date) -> dt.date | None:
     """The expiry the law gives a card issued on ``issue`` (None: no expiry)."""
     for age in RENEWAL_AGES:
-        if issue < _birthday(date_of_birth, age - 2):
-            return _birthday(date_of_birth, age)
+        if issue < add_months(date_of_birth, 12 * (age - 2)):
+            return add_months(date_of_birth, 12 * age)
     return None
 
 

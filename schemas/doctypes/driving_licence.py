@@ -22,6 +22,7 @@ from schemas.documents import (
     FieldDef,
     FieldKind,
     ValidityRule,
+    add_months,
     dates_in_order,
     nfc_text,
     optional_sane_date,
@@ -111,16 +112,9 @@ VALIDITY = ValidityRule(
 )
 
 
-def _add_years(date: dt.date, years: int) -> dt.date:
-    try:
-        return date.replace(year=date.year + years)
-    except ValueError:  # 29 February
-        return dt.date(date.year + years, 3, 1)
-
-
 def expected_expiry(licence_class: str, issue: dt.date) -> dt.date | None:
     years = CLASS_VALIDITY_YEARS[licence_class]
-    return _add_years(issue, years) if years else None
+    return add_months(issue, 12 * years) if years else None
 
 
 class DrivingLicence(DocumentModel):
