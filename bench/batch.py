@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -28,34 +29,46 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bench.database import ensure_bench_database
-from bench.ocr_common import DEGRADATIONS, make_page, table, tess_env
+from bench.ocr_common import DEGRADATIONS, ROOT, make_page, table, tess_env
 from pipeline.samples import save_pdf
 
 PAGES_PER_DOCUMENT = (1, 2, 1, 3, 1, 4, 2, 1)
 
 
 def make_batch(directory: Path, pages: int) -> tuple[list[Path], list[Path]]:
-    """(documents, page images): ``pages`` pages grouped into documents of 1-4 pages."""
+    """(documents, page images): ``pages`` pages grouped into documents of 1-4 pages; generated once and
+    kept in ``directory`` (generating 100 A4 pages with their degradations takes minutes)."""
     names = [n for n in DEGRADATIONS if DEGRADATIONS[n][0] == 300]
-    images = []
-    for i in range(pages):
-        image, _dpi, _truth = make_page(names[i % len(names)], seed=1000 + i)
-        path = directory / f"page_{i:04d}.png"
-        image.save(path, dpi=(300, 300))
-        images.append((image, path))
+    directory.mkdir(parents=True, exist_ok=True)
     documents: list[Path] = []
+    pngs: list[Path] = []
     start = 0
     k = 0
     while start < pages:
         count = min(PAGES_PER_DOCUMENT[k % len(PAGES_PER_DOCUMENT)], pages - start)
-        path = directory / f"scan_{len(documents) + 1:04d}.pdf"
-        save_pdf([im for im, _ in images[start : start + count]], path, dpi=300)
-        documents.append(path)
+        pdf = directory / f"scan_{len(documents) + 1:04d}.pdf"
+        group = [directory / f"page_{i:04d}.png" for i in range(start, start + count)]
+        if not pdf.exists():
+            images = []
+            for i, png in zip(range(start, start + count), group, strict=True):
+                image, _dpi, _truth = make_page(names[i % len(names)], seed=1000 + i)
+                image.save(png, dpi=(300, 300))
+                images.append(image)
+            save_pdf(images, pdf.with_suffix(".tmp"), dpi=300)
+            pdf.with_suffix(".tmp").rename(pdf)
+            for image in images:
+                image.close()
+        documents.append(pdf)
+        pngs.extend(group)
         start += count
         k += 1
-    for image, _ in images:
-        image.close()
-    return documents, [p for _, p in images]
+    return documents, pngs
+
+
+def cpu_seconds() -> float:
+    """CPU time (user + system) of this process and of its waited-for descendants so far."""
+    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
 
 
 def raw_tesseract(pngs: list[Path], workers: int) -> float:
@@ -96,13 +109,14 @@ def main(argv: list[str] | None = None) -> int:
             }
         )
         initialise(settings)
-        (work / "pages").mkdir()
-        documents, pngs = make_batch(work / "pages", args.pages)
+        documents, pngs = make_batch(ROOT / ".local" / "bench-batch" / f"pages-{args.pages}", args.pages)
         load = os.getloadavg()
         print(f"{args.pages} pages in {len(documents)} documents; {args.workers} worker(s); load {load}")
 
+        cpu0 = cpu_seconds()
         raw_s = raw_tesseract(pngs, args.workers)
-        print(f"raw tesseract: {raw_s:.1f} s")
+        raw_cpu = cpu_seconds() - cpu0
+        print(f"raw tesseract: {raw_s:.1f} s, {raw_cpu:.1f} CPU s", flush=True)
 
         runtime = Runtime(settings)
         log = work / "workers.log"
@@ -129,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
                 if time.monotonic() > deadline or workers.poll() is not None:
                     raise SystemExit(f"workers did not start; see {log}")
                 time.sleep(0.2)
+            cpu0 = cpu_seconds()
             started = time.perf_counter()
             receipt = ingest_batch(runtime.context(), documents, clerk="clerk-bench", owner_id="001099012345")
             intake_s = time.perf_counter() - started
@@ -139,18 +154,37 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             workers.terminate()
             workers.wait(timeout=180)
+        # the workers' CPU from their start (imports included), and this process's intake and polling
+        ours_cpu = cpu_seconds() - cpu0
         counts = progress.counts
         load = os.getloadavg()
 
     raw_ppm = args.pages / raw_s * 60
     ours_ppm = args.pages / ours_s * 60
+    # CPU seconds per page: what the pipeline costs whatever else the machine runs (a shared machine's wall
+    # clock moves with the neighbours' load; both wall-clock runs are in this run, one after the other).
     rows = [
-        ["raw tesseract (pdf+txt)", f"{raw_s:.1f}", f"{raw_ppm:.1f}", "1.00"],
-        ["workers end to end", f"{ours_s:.1f}", f"{ours_ppm:.1f}", f"{ours_ppm / raw_ppm:.2f}"],
+        [
+            "raw tesseract (pdf+txt)",
+            f"{raw_s:.1f}",
+            f"{raw_ppm:.1f}",
+            "1.00",
+            f"{raw_cpu / args.pages:.2f}",
+            "1.00",
+        ],
+        [
+            "workers end to end",
+            f"{ours_s:.1f}",
+            f"{ours_ppm:.1f}",
+            f"{ours_ppm / raw_ppm:.2f}",
+            f"{ours_cpu / args.pages:.2f}",
+            f"{raw_cpu / ours_cpu:.2f}",
+        ],
     ]
-    print(table(["engine", "seconds", "pages/min", "× raw"], rows))
+    print(table(["engine", "seconds", "pages/min", "× raw", "CPU s/page", "× raw (CPU)"], rows))
     print(f"intake (part of the workers' time): {intake_s:.1f} s; documents: {counts}; load {load}")
-    print(f"goal ≥ 0.75 × raw: {'met' if ours_ppm >= 0.75 * raw_ppm else 'NOT met'}")
+    print(f"goal ≥ 0.75 × raw (wall clock): {'met' if ours_ppm >= 0.75 * raw_ppm else 'NOT met'}")
+    print(f"goal ≥ 0.75 × raw (CPU per page): {'met' if raw_cpu >= 0.75 * ours_cpu else 'NOT met'}")
     return 0
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from typing import Any
+
 import dramatiq
 from dramatiq import middleware
 from dramatiq.brokers.redis import RedisBroker
@@ -14,6 +18,49 @@ from dramatiq.brokers.redis import RedisBroker
 # to 25 minutes on an idle system; with these a killed worker's message comes back in about 15-25 s.
 HEARTBEAT_TIMEOUT_MS = 15_000
 MAINTENANCE_CHANCE = 100_000  # 10 % of commands; a maintenance run is one ZRANGEBYSCORE when nobody died
+
+
+class DurableRetries(middleware.Retries):
+    """Dramatiq's Retries, whose enqueue of the retry is itself retried with backoff.
+
+    Dramatiq calls ``after_process_message`` inside a handler that logs and swallows any exception, then acks
+    the message: a retry that could not be enqueued (broker down for a moment) was lost (issue #545). Here
+    the enqueue is tried for about 15 s; if the broker stays down longer the message is still lost to the
+    broker, but not to the system: the document's state is in the database and the reconciler queues it.
+    """
+
+    def __init__(
+        self, *, sleep: Callable[[float], None] = time.sleep, attempts: int = 6, **options: Any
+    ) -> None:
+        super().__init__(**options)
+        self._sleep = sleep
+        self._attempts = attempts
+
+    def after_process_message(self, broker, message, *, result=None, exception=None):
+        proxy = _RetryingEnqueue(broker, self._sleep, self._attempts)
+        super().after_process_message(proxy, message, result=result, exception=exception)
+
+
+class _RetryingEnqueue:
+    def __init__(self, broker: dramatiq.Broker, sleep: Callable[[float], None], attempts: int) -> None:
+        self._broker = broker
+        self._sleep = sleep
+        self._attempts = attempts
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._broker, name)
+
+    def enqueue(self, message: Any, *, delay: int | None = None) -> Any:
+        wait = 0.5
+        for attempt in range(1, self._attempts + 1):
+            try:
+                return self._broker.enqueue(message, delay=delay)
+            except Exception:
+                if attempt == self._attempts:
+                    raise
+                self._sleep(wait)
+                wait = min(wait * 2, 8.0)
+        raise AssertionError("unreachable")
 
 
 def make_broker(
@@ -34,7 +81,7 @@ def make_broker(
         middleware.ShutdownNotifications(),
         middleware.Callbacks(),
         middleware.Pipelines(),
-        middleware.Retries(max_retries=30, min_backoff=1_000, max_backoff=300_000),
+        DurableRetries(max_retries=30, min_backoff=1_000, max_backoff=300_000),
         middleware.CurrentMessage(),
     ]
     if url.startswith(("amqp://", "amqps://")):

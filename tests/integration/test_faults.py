@@ -22,22 +22,22 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from sohoa.app import Runtime, build_store, initialise
+from sohoa.app import Runtime, initialise
 from sohoa.services import ServiceConfig, start, stop
 from sohoa.settings import Settings
 from tests.conftest import temporary_database
 from tests.integration.workerkit import (
     OWNER_ID,
+    assert_stored_once,
     final_count,
     free_port,
-    once_report,
     states,
+    throwaway_services,
     tiny_documents,
     wait_until,
     worker_group,
 )
 from vault.index import Document, DocumentState
-from workers.deadletter import list_dead
 from workers.service import ingest_batch
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(420)]
@@ -71,16 +71,7 @@ class Env:
 @pytest.fixture(scope="module")
 def env(service_config, tmp_path_factory) -> Iterator[Env]:  # type: ignore[no-untyped-def]
     work = tmp_path_factory.mktemp("faults")
-    services = ServiceConfig(
-        home=work / "services-home",
-        minio_port=free_port(),
-        minio_console_port=free_port(),
-        minio_root_user=service_config.minio_root_user,
-        minio_root_password=service_config.minio_root_password,
-        minio_binary=service_config.minio_binary,
-        redis_port=free_port(),
-        postgres_port=service_config.postgres_port,
-    )
+    services = throwaway_services(service_config, work / "services-home")
     start(services, ["minio", "redis"])
     try:
         with temporary_database(service_config, "sohoa_faults") as database_url:
@@ -110,20 +101,8 @@ def _fresh(env: Env, name: str) -> Env:
 
 
 def _assert_stored_once(env: Env, ids: list[uuid.UUID], *, in_flight_allowance: int = 0) -> None:
-    """Every document signed and stored (stored, or needs_review: these tiny scans are of no known type),
-    none rejected; one signed object version per document in the index and in the bucket. An audit entry
-    is appended *before* the data moves, so an attempt killed mid-write leaves one more entry: at most
-    ``in_flight_allowance`` documents may have two."""
     vault = env.runtime.context().vault
-    counts = states(vault, ids)
-    assert set(counts) <= {"stored", "needs_review"}, counts
-    assert sum(counts.values()) == len(ids)
-    report = once_report(vault, build_store(env.settings), ids)
-    assert all(report.signed_rows[i] == 1 for i in ids), report.signed_rows
-    assert all(report.minio_versions[i] == 1 for i in ids), report.minio_versions
-    assert all(report.signed_audit[i] >= 1 for i in ids)
-    assert sum(1 for i in ids if report.signed_audit[i] > 1) <= in_flight_allowance, report.signed_audit
-    assert list_dead(env.runtime.broker) == []  # no message gave up or met a bug
+    assert_stored_once(vault, env.settings, env.runtime.broker, ids, in_flight_allowance=in_flight_allowance)
 
 
 def _processing(env: Env, ids: list[uuid.UUID]) -> int:

@@ -13,16 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from sohoa.app import Runtime, build_store, initialise
-from sohoa.services import ServiceConfig, start, stop
+from sohoa.app import Runtime, initialise
+from sohoa.services import start, stop
 from sohoa.settings import Settings
 from tests.conftest import temporary_database
 from tests.integration.workerkit import (
     OWNER_ID,
+    assert_stored_once,
     final_count,
     free_port,
-    once_report,
-    states,
+    throwaway_services,
     tiny_documents,
     wait_until,
     worker_group,
@@ -58,16 +58,8 @@ class Rabbit:
 @pytest.fixture(scope="module")
 def rabbit(service_config, tmp_path_factory) -> Iterator[Rabbit]:  # type: ignore[no-untyped-def]
     work = tmp_path_factory.mktemp("rabbit")
-    services = ServiceConfig(
-        home=work / "services-home",
-        minio_port=free_port(),
-        minio_console_port=free_port(),
-        minio_root_user=service_config.minio_root_user,
-        minio_root_password=service_config.minio_root_password,
-        minio_binary=service_config.minio_binary,
-        rabbitmq_port=_free_pair(),
-        rabbitmq_epmd_port=free_port(),
-        postgres_port=service_config.postgres_port,
+    services = throwaway_services(
+        service_config, work / "services-home", rabbitmq_port=_free_pair(), rabbitmq_epmd_port=free_port()
     )
     start(services, ["minio", "rabbitmq"])
     try:
@@ -92,12 +84,8 @@ def rabbit(service_config, tmp_path_factory) -> Iterator[Rabbit]:  # type: ignor
 
 def _assert_stored_once(rabbit: Rabbit, ids: list[uuid.UUID], in_flight_allowance: int = 0) -> None:
     vault = rabbit.runtime.context().vault
-    counts = states(vault, ids)
-    assert set(counts) <= {"stored", "needs_review"} and sum(counts.values()) == len(ids), counts
-    report = once_report(vault, build_store(rabbit.settings), ids)
-    assert all(report.signed_rows[i] == 1 for i in ids), report.signed_rows
-    assert all(report.minio_versions[i] == 1 for i in ids), report.minio_versions
-    assert sum(1 for i in ids if report.signed_audit[i] > 1) <= in_flight_allowance
+    broker = rabbit.runtime.broker
+    assert_stored_once(vault, rabbit.settings, broker, ids, in_flight_allowance=in_flight_allowance)
 
 
 def test_spine_over_rabbitmq(rabbit: Rabbit) -> None:

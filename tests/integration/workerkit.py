@@ -16,9 +16,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from dramatiq import Broker
 from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import func, select
 
+from sohoa.services import ServiceConfig
 from sohoa.settings import Settings
 from vault.index import AuditRecord, Document, DocumentState, ObjectVersion
 from vault.store import ObjectStore
@@ -199,3 +201,40 @@ def once_report(vault: Vault, store: ObjectStore, ids: list[uuid.UUID]) -> OnceR
         if parts[-1] == "signed.pdf" and parts[-2] in wanted:
             versions[uuid.UUID(parts[-2])] += 1
     return OnceReport(rows, versions, audit)
+
+
+def throwaway_services(service_config: ServiceConfig, home: Path, **ports: int) -> ServiceConfig:
+    """A ServiceConfig for MinIO/Redis/RabbitMQ instances of a test's own (free loopback ports, data under
+    ``home``), sharing the development PostgreSQL and MinIO binary. Start only the ones the test needs."""
+    return ServiceConfig(
+        home=home,
+        minio_port=free_port(),
+        minio_console_port=free_port(),
+        minio_root_user=service_config.minio_root_user,
+        minio_root_password=service_config.minio_root_password,
+        minio_binary=service_config.minio_binary,
+        redis_port=free_port(),
+        postgres_port=service_config.postgres_port,
+        **ports,  # type: ignore[arg-type]
+    )
+
+
+def assert_stored_once(
+    vault: Vault, settings: Settings, broker: Broker, ids: list[uuid.UUID], *, in_flight_allowance: int = 0
+) -> None:
+    """Every document signed and stored (stored, or needs_review: these tiny scans are of no known type),
+    none rejected; one signed object version per document in the index and in the bucket; no dead letter.
+    An audit entry is appended *before* the data moves, so an attempt killed mid-write leaves one more
+    entry: at most ``in_flight_allowance`` documents may have two."""
+    from sohoa.app import build_store
+    from workers.deadletter import list_dead
+
+    counts = states(vault, ids)
+    assert set(counts) <= {"stored", "needs_review"}, counts
+    assert sum(counts.values()) == len(ids)
+    report = once_report(vault, build_store(settings), ids)
+    assert all(report.signed_rows[i] == 1 for i in ids), report.signed_rows
+    assert all(report.minio_versions[i] == 1 for i in ids), report.minio_versions
+    assert all(report.signed_audit[i] >= 1 for i in ids)
+    assert sum(1 for i in ids if report.signed_audit[i] > 1) <= in_flight_allowance, report.signed_audit
+    assert list_dead(broker) == []  # no message gave up or met a bug

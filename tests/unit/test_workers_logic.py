@@ -176,3 +176,43 @@ def test_supervisor_restarts_a_dead_child_and_stops_the_rest_gracefully(tmp_path
     assert supervisor.restarts >= 3  # the crashing child was started again, each time
     assert steady_pid is not None and marker.read_text() == "graceful"
     assert len(ticks) >= 2
+
+
+def test_a_retry_whose_enqueue_fails_for_a_moment_is_not_lost() -> None:
+    """Dramatiq #545: Retries' enqueue fails inside middleware, the error is swallowed, the message acked."""
+    import dramatiq
+    from dramatiq.brokers.stub import StubBroker
+
+    from workers.broker import DurableRetries
+
+    sleeps: list[float] = []
+    broker = StubBroker(middleware=[DurableRetries(sleep=sleeps.append, min_backoff=10, max_backoff=10)])
+    broker.emit_after("process_boot")
+    calls: list[str] = []
+
+    @dramatiq.actor(broker=broker, queue_name="ocr", retry_when=lambda retries, exc: retries < 1)
+    def flaky(document_id: str) -> None:
+        calls.append(document_id)
+        if len(calls) == 1:
+            raise StageRetry("storage")
+
+    real_enqueue = broker.enqueue
+    failures = {"left": 2}
+
+    def enqueue(message, *, delay=None):  # type: ignore[no-untyped-def]
+        if delay is not None and failures["left"] > 0:  # the retry's enqueue meets a broker that is down
+            failures["left"] -= 1
+            raise ConnectionError("broker down")
+        return real_enqueue(message, delay=delay)
+
+    broker.enqueue = enqueue  # type: ignore[method-assign]
+    flaky.send("doc-1")
+    worker = dramatiq.Worker(broker, worker_timeout=50)
+    worker.start()
+    try:
+        broker.join("ocr", timeout=30_000)
+        worker.join()
+    finally:
+        worker.stop()
+    assert calls == ["doc-1", "doc-1"]  # the retry ran
+    assert sleeps == [0.5, 1.0] and failures["left"] == 0
