@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from schemas.calendar import local_date
 from schemas.documents import ExtractedField
 from schemas.identifiers import validate_personal_id
 
@@ -78,7 +79,8 @@ def check_order(fields: dict[str, ExtractedField], earlier: str, later: str, pro
 
 def check_not_future(fields: dict[str, ExtractedField], name: str, today: dt.date | None = None) -> None:
     day = valid_date(fields, name)
-    if day is not None and day > (today or dt.date.today()) + dt.timedelta(days=1):
+    # Vietnam's date (UTC+7), not the machine's; a day of slack for a paper dated "tomorrow" by mistake.
+    if day is not None and day > (today or local_date(dt.datetime.now(dt.UTC))) + dt.timedelta(days=1):
         fields[name] = fields[name].invalid("date_in_future")
 
 

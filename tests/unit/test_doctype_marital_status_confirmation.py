@@ -88,3 +88,11 @@ def test_model_refuses_issue_before_birth() -> None:
     except ValueError:
         return
     raise AssertionError("an issue date before birth was accepted")
+
+
+def test_issue_date_in_the_future_is_invalid() -> None:
+    extraction = run(
+        DocumentType.MARITAL_STATUS_CONFIRMATION, text_page(TEXT.replace("năm 2025", "năm 2099"))
+    )
+    assert "date_in_future" in extraction.fields["issue_date"].problems
+    assert ("field_invalid", "issue_date") in problems(extraction)
