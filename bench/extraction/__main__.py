@@ -186,7 +186,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--show-errors", action="store_true")
     parser.add_argument("--json", type=Path, help="write every outcome as JSON")
+    parser.add_argument("--jsonl", type=Path, help="append each outcome as it completes (one JSON per line)")
+    parser.add_argument(
+        "--report", type=Path, nargs="+", help="only print the table of earlier --jsonl files"
+    )
     args = parser.parse_args(argv)
+    if args.report:
+        done = [
+            Outcome(**json.loads(line))
+            for f in args.report
+            for line in f.read_text("utf-8").splitlines()
+            if line
+        ]
+        print(f"Extraction: {len(done)} outcome(s) from {', '.join(str(f) for f in args.report)}")
+        print(report(done, args.show_errors))
+        return 0
     types = [t for t in args.types.split(",") if t] or list(RENDERERS)
     unknown = [t for t in types if t not in RENDERERS]
     if unknown:
@@ -196,12 +210,16 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"levels are {', '.join(LEVELS)}")
 
     started = time.perf_counter()
-    tasks = [(t, args.seed, i, lv) for t in types for i in range(args.per_type) for lv in levels]
+    # Index first: a run stopped early still covers every type and level evenly.
+    tasks = [(t, args.seed, i, lv) for i in range(args.per_type) for t in types for lv in levels]
     outcomes: list[Outcome] = []
     with ProcessPoolExecutor(args.workers) as pool:
         futures = [pool.submit(measure, *task) for task in tasks]
         for done, future in enumerate(as_completed(futures), 1):
             outcomes.append(future.result())
+            if args.jsonl:
+                with args.jsonl.open("a", encoding="utf-8") as sink:
+                    sink.write(json.dumps(asdict(outcomes[-1]), ensure_ascii=False) + "\n")
             if done % 10 == 0 or done == len(tasks):
                 seconds = time.perf_counter() - started
                 print(f"  {done}/{len(tasks)} documents, {seconds:.0f} s", file=sys.stderr)
