@@ -42,6 +42,38 @@ def _quad_aspect(c: np.ndarray) -> float:
     return max(a, b) / max(min(a, b), 1e-6)
 
 
+def _edge_all_round(gray: np.ndarray, corners: np.ndarray, offset: float = 4.0) -> bool:
+    """True when each side of the quadrilateral is a brightness step: at most points along it the
+    strip just inside differs from the strip just outside by a few grey levels, with the same sign all
+    round (a card lighter or darker than what it lies on). The hull of a page's text and photo has
+    paper on both sides of most of its outline."""
+    centre = corners.mean(axis=0)
+    h, w = gray.shape
+    signs: list[float] = []
+    for k in range(4):
+        a, b = corners[k], corners[(k + 1) % 4]
+        t = np.linspace(0.1, 0.9, 24)[:, None]
+        points = a + (b - a) * t
+        normal = np.array([-(b - a)[1], (b - a)[0]], np.float32)
+        normal /= max(float(np.linalg.norm(normal)), 1e-6)
+        if np.dot(centre - (a + b) / 2, normal) < 0:
+            normal = -normal  # pointing inwards
+        inside = points + normal * offset
+        outside = points - normal * offset
+
+        def sample(pts: np.ndarray) -> np.ndarray:
+            xs = np.clip(pts[:, 0].round().astype(int), 0, w - 1)
+            ys = np.clip(pts[:, 1].round().astype(int), 0, h - 1)
+            return gray[ys, xs].astype(np.float32)
+
+        diff = sample(inside) - sample(outside)
+        strong = np.abs(diff) >= 5
+        if strong.mean() < 0.7:
+            return False
+        signs.append(float(np.sign(np.median(diff[strong]))))
+    return len(set(signs)) == 1
+
+
 def find_card(
     gray: np.ndarray,
     char_boxes: np.ndarray | None = None,
@@ -77,10 +109,13 @@ def find_card(
             if cv2.contourArea(box) <= 0 or cv2.contourArea(hull) / cv2.contourArea(box) < 0.92:
                 continue
             quad = box
-        corners = _order(np.asarray(quad, np.float32)) / scale
+        small_corners = _order(np.asarray(quad, np.float32))
+        corners = small_corners / scale
         aspect = _quad_aspect(corners)
         if abs(aspect - ID1_ASPECT) > aspect_tolerance * ID1_ASPECT:
             continue
+        if not _edge_all_round(blurred, small_corners):
+            continue  # the outline of the content (text and photo merged), not of a card
         best = CardOutline(corners=corners, area_fraction=area, aspect=aspect)
         break
     if best is None:
@@ -95,14 +130,15 @@ def find_card(
 
 
 def warp_card(image: np.ndarray, outline: CardOutline, dpi: int) -> np.ndarray:
-    """The card as an upright ID-1 rectangle at ``dpi`` (landscape; orientation is found later)."""
+    """The card as a flat ID-1 rectangle at ``dpi``, landscape or portrait as it lies (which way is up
+    is found by the orientation step)."""
     width = round(ID1_MM[0] / 25.4 * dpi)
     height = round(ID1_MM[1] / 25.4 * dpi)
     c = outline.corners
     top = np.linalg.norm(c[1] - c[0]) + np.linalg.norm(c[2] - c[3])
     side = np.linalg.norm(c[3] - c[0]) + np.linalg.norm(c[2] - c[1])
-    if side > top:  # lying in portrait: its long edges are the left and right ones
-        c = np.array([c[3], c[0], c[1], c[2]], np.float32)
+    if side > top:  # lying in portrait: kept so; the orientation step turns it (and records the turn)
+        width, height = height, width
     target = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], np.float32)
     matrix = cv2.getPerspectiveTransform(c, target)
     return cv2.warpPerspective(
