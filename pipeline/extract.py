@@ -925,6 +925,14 @@ def extract(
                 rewrites[fdef.name] = _word_corrections(fdef, located[fdef.name], printed)
     for source, values in _machine_values(document_type, ocr_pages, zone_reader):
         _merge_source(definition, fields, source, values)
+    for fdef in definition.fields:
+        merged = fields.get(fdef.name)
+        if merged is not None and merged.source in ("qr", "mrz") and merged.value and fdef.name in located:
+            # The text layer says what the machine-readable zone says, as it is printed.
+            printed_form = merged.value
+            if fdef.kind is FieldKind.DATE:
+                printed_form = dt.date.fromisoformat(merged.value).strftime("%d/%m/%Y")
+            rewrites[fdef.name] = _word_corrections(fdef, located[fdef.name], printed_form)
     _cross_validate(fields)
     document_problems = list(NORMALISERS[document_type](fields)) if document_type in NORMALISERS else []
     if definition.back_fields:

@@ -155,3 +155,10 @@ def test_identification_mark_words_are_repaired_only_when_unambiguous() -> None:
     )
     assert repair_mark_words("Not ruoi") == "Nốt ruồi"
     assert repair_mark_words("duoi") == "duoi"  # dưới or đuôi: left alone
+
+
+def test_a_value_from_the_mrz_also_corrects_the_text_layer() -> None:
+    bad = CITIZEN.id_number[:-1] + str((int(CITIZEN.id_number[-1]) + 1) % 10)
+    result = run(front_text(id_number=bad), back_text())
+    assert result.fields["id_number"].source == "mrz"
+    assert CITIZEN.id_number in result.corrections[1].values()
