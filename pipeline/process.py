@@ -26,6 +26,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pikepdf
+
 from pipeline.classify import MIN_CONFIDENCE, classify
 from pipeline.clean import CleaningRecord, CleanOptions, clean_page
 from pipeline.errors import DocumentRejected
@@ -249,7 +251,11 @@ def _ocr_one(
 
 def _text_layer_pages(path: Path, options: PipelineOptions) -> dict[int, OcrPage]:
     """Pages of ``path`` that carry a usable real text layer, as pages that need no OCR."""
-    kinds = text_kinds(path, form_depth=options.limits.max_form_depth)
+    try:
+        kinds = text_kinds(path, form_depth=options.limits.max_form_depth)
+    except (pikepdf.PdfError, ValueError, TypeError, RecursionError):
+        log.warning("text layer not inspectable; every page is OCRed")
+        return {}
     wanted = {i + 1 for i, kind in enumerate(kinds) if kind is PageTextKind.TEXT}
     found = read_text_pages(path, wanted, options.dpi, timeout_s=options.render_timeout_s)
     return {
