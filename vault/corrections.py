@@ -30,17 +30,9 @@ from vault.index import Base, Document, DocumentState, utcnow
 from vault.vault import Vault
 
 # Reasons recomputed from the fields on every re-validation; other reasons (owner_mismatch,
-# unknown_document_type…) are kept as the worker left them.
-EXTRACTION_REASONS = frozenset(
-    {
-        "field_missing",
-        "field_invalid",
-        "low_confidence",
-        "document_expired",
-        "side_missing",
-        "sources_disagree",
-    }
-)
+# unknown_document_type, side_missing — a correction does not bring the missing side…) are kept as
+# the worker left them. A type hook's document-level reason is recomputed too and not repeated.
+EXTRACTION_REASONS = frozenset({"field_missing", "field_invalid", "low_confidence", "document_expired"})
 
 
 class FieldCorrection(Base):
@@ -171,7 +163,10 @@ def correct_field(
         kept = [r for r in kept if r.get("code") != "owner_mismatch"]
         if vault.owner_ref(id_field.value) != document.owner.owner_ref:
             kept.append({"code": "owner_mismatch", "detail": "id_number"})
-    reasons = kept + [_reason(p) for p in problems]
+    reasons = []
+    for reason in kept + [_reason(p) for p in problems]:
+        if reason not in reasons:
+            reasons.append(reason)
 
     new_fields = {**stored, **{name: field_to_dict(f) for name, f in checked.items()}}
     vault.seal_fields(document, new_fields, actor=actor)
