@@ -40,11 +40,13 @@ from pipeline.samples import (
     make_citizen,
 )
 from schemas.doctypes.cccd_2024 import FIRST_ISSUE, expected_expiry
-from schemas.identifiers import compose_td1, load_province_codes
+from schemas.identifiers import compose_personal_id, compose_td1, load_province_codes
 
 TYPE = "cccd_2024"
 DPI = 600  # a card's 5-7 pt type needs 600 DPI for OCR (../shared/domain/README.md §6)
 _GREY = (70, 70, 75)
+CHILD_SHARE = 0.1  # cards of children under 14 (expiry: the 14th birthday)
+PHOTO_FROM_AGE = 6  # a card of a child under 6 carries no photo [R: press summary of Circular 16/2024]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,6 +62,11 @@ def make_holder(rng: random.Random) -> Holder:
     issue = FIRST_ISSUE + dt.timedelta(days=rng.randint(0, 540))
     province = load_province_codes()[citizen.province_code]
     birth_place = _address(rng, province, with_street=False)
+    if rng.random() < CHILD_SHARE:
+        # Cards are issued from birth (Law on Identification 2023 Art. 19 [M]): a child's card.
+        born = issue - dt.timedelta(days=rng.randint(30, 14 * 365 - 30))
+        ident = compose_personal_id(citizen.province_code, born, citizen.sex, int(citizen.id_number[6:]))
+        citizen = dataclasses.replace(citizen, date_of_birth=born, id_number=ident)
     return Holder(citizen, birth_place, issue, expected_expiry(citizen.date_of_birth, issue))
 
 
@@ -77,7 +84,9 @@ def render_front(holder: Holder, dpi: int, rng: random.Random) -> Image.Image:
     c.text(centre, 8.2, "SOCIALIST REPUBLIC OF VIET NAM", c.font(SANS, 5.0), anchor="ms")
     c.text(centre, 14.4, "CĂN CƯỚC", c.font(SANS_BOLD, 11.0), fill=RED, anchor="ms")
     c.text(centre, 17.6, "IDENTITY CARD", c.font(SANS_BOLD, 6.0), fill=RED, anchor="ms")
-    _draw_photo(c, (3.0, 19.5, 21.0, 43.0))
+    age = (holder.issue_date - citizen.date_of_birth).days // 365
+    if age >= PHOTO_FROM_AGE:
+        _draw_photo(c, (3.0, 19.5, 21.0, 43.0))
 
     label, value, bold = c.font(SANS, 5.4), c.font(SANS, 7.0), c.font(SANS_BOLD, 7.6)
     x = 24.0
