@@ -33,6 +33,7 @@ def snap(value: str, lexicon: tuple[str, ...], min_ratio: float = 0.9) -> tuple[
     return (close[0], False) if len(close) == 1 else (None, False)
 
 
+_SYMBOLS = str.maketrans({"§": "S", "$": "S", "€": "E"})  # OCR's symbols for letters of a code
 _AS_DIGIT = str.maketrans(
     {"O": "0", "D": "0", "Q": "0", "I": "1", "L": "1", "|": "1", "Z": "2", "S": "5", "B": "8"}
 )
@@ -42,14 +43,16 @@ _AS_LETTER = str.maketrans({"0": "O", "1": "I", "2": "Z", "5": "S", "8": "B", "4
 def fixed_code(raw: str, letters: int, digits: int) -> tuple[str | None, bool]:
     """``letters`` capital letters then ``digits`` digits ("AB 01234567"), spaces removed; digits read
     as letters (and back) are repaired by position. Returns (code, repaired) or (None, False)."""
-    compact = re.sub(r"[^0-9A-Za-zĐđ|]", "", unicodedata.normalize("NFC", raw)).upper()
+    text = unicodedata.normalize("NFC", raw)
+    printed = re.sub(r"[^0-9A-Za-zĐđ|]", "", text).upper()
+    compact = re.sub(r"[^0-9A-Za-zĐđ|]", "", text.translate(_SYMBOLS)).upper()
     if len(compact) != letters + digits:
         return None, False
     head, tail = compact[:letters], compact[letters:]
     fixed = head.translate(_AS_LETTER) + tail.translate(_AS_DIGIT)
     if not (fixed[:letters].isalpha() and fixed[letters:].isascii() and fixed[letters:].isdigit()):
         return None, False
-    return fixed, fixed != compact
+    return fixed, fixed != printed
 
 
 def field_date(fields: dict[str, ExtractedField], name: str) -> dt.date | None:

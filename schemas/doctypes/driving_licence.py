@@ -51,8 +51,8 @@ UNKNOWN_CLASS = "unknown_licence_class"
 EXPIRY_MISMATCH = "expiry_not_the_class_validity"
 
 
-_FIRST_LETTER = str.maketrans({"8": "B", "4": "A", "6": "C", "0": "D"})
-_LATER_DIGIT = str.maketrans({"I": "1", "L": "1", "|": "1", "!": "1"})
+_FIRST_LETTER = str.maketrans({"8": "B", "4": "A", "6": "C", "0": "D", "Đ": "D", "Ð": "D"})
+_LATER_DIGIT = str.maketrans({"I": "1", "L": "1", "|": "1", "!": "1", "T": "1"})
 
 
 def normalise_class(raw: str | None) -> str | None:

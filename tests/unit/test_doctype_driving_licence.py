@@ -47,6 +47,8 @@ def _extract(number: str = "360123456789", klass: str = "B", expiry: str = "18/0
         ("Al", "A1"),
         ("8", "B"),
         ("FC", "FC"),
+        ("Ð2", "D2"),
+        ("CT", "C1"),
         ("B2", "B2"),
         ("X", None),
     ],

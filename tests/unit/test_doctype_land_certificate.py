@@ -59,6 +59,7 @@ def test_use_term(raw: str, term: str | None) -> None:
 def test_serial_repair_and_rejection() -> None:
     assert fixed_code("HU 8176O6OO", 2, 8) == ("HU81760600", True)
     assert fixed_code("HU 81760600", 2, 8) == ("HU81760600", False)
+    assert fixed_code("C§ 28577", 2, 5) == ("CS28577", True)
     assert fixed_code("HU 8176060", 2, 8) == (None, False)  # 7 digits
     assert fixed_code("H7 81760600", 2, 8) == (None, False)  # a digit where a letter must be
 
