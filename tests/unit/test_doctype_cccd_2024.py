@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 import pytest
 from pydantic import ValidationError
 
 from pipeline.classify import classify
+from pipeline.corpus import cccd_2024 as corpus
 from pipeline.extract import extract
 from pipeline.ocr import OcrPage
 from schemas.doctypes import cccd_2024 as t
-from schemas.documents import MODELS, VALIDITY, DocumentType, ExtractedField
+from schemas.documents import MODELS, MRZ_READERS, QR_READERS, VALIDITY, DocumentType, ExtractedField
+from schemas.identifiers import compose_td1, parse_td1
 
 # Born 1990-05-14 (female, province 001) → 001190…; issued 2024-09-03 at 34 → expires at 40.
 FRONT = """CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
@@ -135,3 +138,25 @@ def test_model_rejects_inconsistent_card() -> None:
         with pytest.raises(ValidationError) as error:
             t.IdentityCard2024.model_validate({**good, **change})
         assert "001090012345" not in str(error.value)  # no personal data in the message
+
+
+def test_qr_and_mrz_of_the_back_are_read_and_checked() -> None:
+    holder = corpus.make_holder(random.Random(3))
+    truth = corpus.expected_fields(holder)
+    from_qr = QR_READERS[DocumentType.CCCD_2024](corpus.qr_payload(holder))
+    assert from_qr is not None
+    assert {k: truth[k] for k in from_qr} == from_qr  # every value the QR gives is the printed one
+    citizen = holder.citizen
+    given = f"{citizen.middle_name} {citizen.given_name}"
+    lines = compose_td1(
+        citizen.id_number, citizen.surname, given, citizen.date_of_birth, citizen.sex, holder.expiry_date
+    )
+    mrz = parse_td1(lines)
+    assert mrz is not None and mrz.valid
+    from_mrz = MRZ_READERS[DocumentType.CCCD_2024](mrz)
+    assert from_mrz is not None and from_mrz["id_number"] == truth["id_number"]
+    assert from_mrz["date_of_birth"] == truth["date_of_birth"]
+    # A wrong check digit: the zone fails its own checks and is not used.
+    digit = lines[0][14]
+    broken = parse_td1([lines[0][:14] + str((int(digit) + 1) % 10) + lines[0][15:], *lines[1:]])
+    assert broken is not None and not broken.valid
