@@ -754,6 +754,29 @@ def _reread(
     return "".join(w.text for w in words), min(w.conf for w in words) / 100.0
 
 
+def _reread_worded(found: _Found, reader: ZoneReader | None, options: OcrOptions) -> tuple[str, float] | None:
+    """The day, month and year of a worded date re-read one by one with the digits model, each in
+    its own word's box: ("28/05/2024", confidence of the weakest) or None."""
+    if reader is None or found.page is None:
+        return None
+    numbers = [
+        w for w in found.words or () if sum(ch.isdigit() for ch in w.text) * 2 >= len(w.text.strip(".,;"))
+    ]
+    if len(numbers) != 3:
+        return None
+    request = ZoneRequest(options.digits_language, whitelist="0123456789", binarise=True)
+    parts: list[str] = []
+    confidence = 1.0
+    for word in numbers:
+        words = reader(found.page, (word.left, word.top, word.right, word.bottom), request)
+        digits = "".join(w.text for w in words)
+        if not words or not digits.isdigit():
+            return None
+        parts.append(digits)
+        confidence = min(confidence, min(w.conf for w in words) / 100.0)
+    return "/".join(parts), confidence
+
+
 _NAME_RECHECK_BELOW = 85.0  # a name word read with less confidence is re-read from its zone
 # Re-readings of a name line: several scales, gray and binarised. A misreading that one of them
 # repeats (QUÂN as QUẦN at 1x and 1.5x gray) is outvoted or at least split, so it goes to review.
@@ -1185,8 +1208,14 @@ def _normalise(
             return ExtractedField(None, raw, conf, True, ("no_expiry",)), None
         date = parse_date(raw)
         printed = None
-        # A worded date ("ngày 05 tháng 02 năm 2024") is not re-read: its box holds words too.
-        reread = None if _worded_date(raw) else _reread(found, "0123456789/", reader, options)
+        # A worded date ("ngày 05 tháng 02 năm 2024"): its three numbers are re-read one by one (the
+        # box of the whole value holds words, which wreck a whitelisted read).
+        worded = _worded_date(raw) is not None
+        reread = (
+            _reread_worded(found, reader, options)
+            if worded
+            else _reread(found, "0123456789/", reader, options)
+        )
         reread_date = parse_date(reread[0]) if reread else None
         if reread_date is not None and reread is not None:
             if reread_date == date or date is None:
@@ -1198,6 +1227,8 @@ def _normalise(
                 if reread[1] > conf:
                     date, printed = reread_date, reread[0]
                 conf = min(max(conf, reread[1]), DISAGREEMENT_CONFIDENCE)
+        if worded:
+            printed = None  # the text layer keeps the worded form
         if date is None:
             return ExtractedField(None, raw, conf, False, ("not_a_date",)), None
         problems = () if 1900 <= date.year <= 2399 else ("implausible_year",)
@@ -1253,10 +1284,28 @@ def _normalise(
 _AFFIXES = re.compile(r"^(\W*)(.*?)(\W*)$", re.DOTALL)
 
 
+def _page_words(found: _Found) -> list[Word]:
+    """The page's own words under the value: its words, or — for a value read again from a zone of
+    the page ("Số: 0873061 32935" re-read as one word) — the page words its boxes overlap."""
+    words = list(found.words or ())
+    page = found.page
+    if page is None or all(any(w is p for p in page.words) for w in words):
+        return words
+    out: list[Word] = []
+    for word in words:
+        for candidate in page.words:
+            overlap_x = min(word.right, candidate.right) - max(word.left, candidate.left)
+            overlap_y = min(word.bottom, candidate.bottom) - max(word.top, candidate.top)
+            if overlap_x > 0 and overlap_y > candidate.height // 2 and candidate not in out:
+                out.append(candidate)
+    return sorted(out, key=lambda w: w.left)
+
+
 def _word_corrections(fdef: FieldDef, found: _Found, printed: str) -> list[tuple[Word, str]]:
     """Page words to rewrite so that the text layer says ``printed``: a name word by word (same
-    number of words), a number or date when it is a single word. Punctuation around is kept."""
-    words = list(found.words or ())
+    number of words), a number or date in its first word (up to three split words). Punctuation
+    around is kept."""
+    words = _page_words(found)
     if fdef.kind is FieldKind.NAME:
         words = [w for w in words if any(ch.isalpha() for ch in w.text)]
         tokens = printed.split()
@@ -1264,6 +1313,10 @@ def _word_corrections(fdef: FieldDef, found: _Found, printed: str) -> list[tuple
         digit_words = [w for w in words if sum(ch.isdigit() for ch in w.text) * 2 >= len(w.text)]
         words = digit_words or words
         tokens = [printed]
+        if 1 < len(digit_words) <= 3 and " " not in printed:
+            # A number OCR split in two ("0873061 32935"): the first word carries it whole, so
+            # that a search finds it; the others are blanked.
+            tokens += [""] * (len(digit_words) - 1)
     if len(tokens) != len(words):
         return []
     out = []

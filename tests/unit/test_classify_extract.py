@@ -505,3 +505,19 @@ def test_a_name_word_with_the_letters_of_a_common_name_but_other_marks_goes_to_r
     assert ("low_confidence", "full_name") in [(p.code, p.detail) for p in result.problems]
     fine = run(DocumentType.CCCD_2021, CCCD_TEXT.replace("NGUYỄN ĐÌNH VỸ", "LÊ THU CHÂU"))
     assert fine.fields["full_name"].problems == ()
+
+
+def test_a_number_split_by_ocr_is_rewritten_whole_in_the_text_layer() -> None:
+    text = CCCD_TEXT.replace("001084012345", "0010840 12345")
+    page = OcrPage.from_text(text)
+
+    def reader(page, box, request):  # type: ignore[no-untyped-def]
+        from pipeline.ocr import Word
+
+        return [Word("001084012345", 99.0, box[0], box[1], box[2] - box[0], box[3] - box[1], 0)]
+
+    result = extract_fields(DocumentType.CCCD_2021, [page], zone_reader=reader, today=TODAY)
+    assert result.fields["id_number"].value == "001084012345"
+    rewritten = result.corrections[1]
+    first = next(i for i, w in enumerate(page.words) if w.text == "0010840")
+    assert rewritten[first] == "001084012345" and rewritten[first + 1] == ""
