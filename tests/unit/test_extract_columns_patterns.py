@@ -6,7 +6,7 @@ from __future__ import annotations
 from pipeline.extract import _locate, _segments
 from pipeline.ocr import OcrPage
 from schemas.doctypes._papers import DATE_LINE, SIGNER_NAME_LINE, SIGNER_TITLE_LINE
-from schemas.documents import DocumentType, DocumentTypeDef, FieldDef, FieldKind
+from schemas.documents import DocumentType, DocumentTypeDef, ExtractedField, FieldDef, FieldKind
 from tests.unit.paper_pages import page
 
 COLUMNS = DocumentTypeDef(
@@ -100,3 +100,40 @@ def test_pattern_absent_gives_no_value() -> None:
     rows = [row for row in DECISION_ROWS if not any("ngày 30" in t for _, t in row)]
     values = located(PATTERNS, page(rows))
     assert "issued" not in values
+
+
+def test_worded_date_numbers_reread_one_by_one() -> None:
+    """The place/date line's numbers are re-read alone with the digits model: a disagreement with the
+    page reading (28 read 26 in an italic line) goes to review; agreement keeps the date."""
+    import datetime as dt
+
+    from pipeline.extract import ZoneReader, extract
+    from pipeline.ocr import Word, ZoneRequest
+
+    ocr = page([[(300, "Số: 422/UBND-XNTTHN"), (1300, "Hà Nam, ngày 26 tháng 05 năm 2024")]])
+    boxes: list[tuple[int, int, int, int]] = []
+
+    def digits_model(reading: dict[str, str]) -> ZoneReader:
+        def reader(page: OcrPage, box: tuple[int, int, int, int], request: ZoneRequest) -> list[Word]:
+            boxes.append(box)
+            word = next(w for w in page.words if (w.left, w.top, w.right, w.bottom) == box)
+            return [
+                Word(reading.get(word.text, word.text), 96.0, *box[:2], box[2] - box[0], box[3] - box[1], 0)
+            ]
+
+        return reader
+
+    def issue_date(reading: dict[str, str]) -> ExtractedField:
+        result = extract(
+            DocumentType.MARITAL_STATUS_CONFIRMATION,
+            [ocr],
+            zone_reader=digits_model(reading),
+            today=dt.date(2024, 6, 1),
+        )
+        return result.fields["issue_date"]
+
+    agreed = issue_date({})
+    assert agreed.value == "2024-05-26" and agreed.confidence >= 0.9
+    assert len(boxes) == 3  # day, month and year, each in its own box
+    disagreed = issue_date({"26": "28"})
+    assert disagreed.confidence < 0.7  # a clerk checks it
