@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pikepdf
 
-from pipeline.classify import MIN_CONFIDENCE, classify
+from pipeline.classify import MIN_CONFIDENCE, Classification, classify
 from pipeline.clean import CleaningRecord, CleanOptions, clean_page
 from pipeline.errors import DocumentRejected
 from pipeline.extract import ExtractedField, ReviewProblem, extract
@@ -61,6 +61,9 @@ class PipelineOptions:
     page_workers: int | None = None
     # OCR pages that already carry a real text layer too (default: they keep their text).
     force_ocr: bool = False
+    # Classify and extract (False: the searchable PDF only, e.g. re-OCR of an archive; the type is
+    # then unknown and a clerk's review is asked for).
+    classify: bool = True
     # The searchable PDF as PDF/A-2b (sRGB output intent, XMP identification) when every page is a
     # scan OCRed here; see pipeline.pdfa.
     pdfa: bool = True
@@ -153,7 +156,10 @@ def process_document(
 
     text = "\f".join(p.text for p in ocr_pages)
     started = time.perf_counter()
-    classification = classify(text)
+    if options.classify:
+        classification = classify(text)
+    else:  # a searchable PDF only: no type, no fields
+        classification = Classification(DocumentType.UNKNOWN, 0.0, ("not classified",))
     seconds["classify"] = time.perf_counter() - started
 
     problems: list[ReviewProblem] = []

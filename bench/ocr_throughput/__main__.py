@@ -6,7 +6,8 @@ The same generated A4 scans (degradations cycled from ``bench.ocr_common.DEGRADA
 300 DPI as a scanner writes a stack), in the same run, ``--workers`` at a time (one per core,
 ``OMP_THREAD_LIMIT=1`` everywhere):
 - pipeline: ``process_document`` on the one N-page PDF (it runs ``--workers`` pages at once: rasterise,
-  clean, gate, OCR; then classify, extract, PDF/A searchable PDF written to disk);
+  clean, gate, OCR; then classify, extract, PDF/A searchable PDF written to disk); and again with
+  ``classify=False`` (the searchable PDF only, the work OCRmyPDF does);
 - raw Tesseract: ``tesseract page.png out -l vie --psm 3 pdf txt`` on the page images already
   extracted (no rasterising, no cleaning: its best case), ``--workers`` pages at a time; and with
   ``txt`` only (no searchable PDF);
@@ -99,6 +100,14 @@ def main(argv: list[str] | None = None) -> int:
 
         seconds["sohoa pipeline"] = timed(pipeline)
         outputs["sohoa pipeline"] = [ours]
+        only_pdf = root / "stack.sohoa-pdf-only.pdf"
+
+        def searchable_only() -> None:
+            options = PipelineOptions(page_workers=args.workers, classify=False)
+            only_pdf.write_bytes(process_document(stack, MEDIA_PDF, options).searchable_pdf)
+
+        seconds["sohoa pipeline, searchable PDF only"] = timed(searchable_only)
+        outputs["sohoa pipeline, searchable PDF only"] = [only_pdf]
         if not args.no_ocrmypdf:
             theirs = root / "stack.ocrmypdf.pdf"
             name = f"ocrmypdf --jobs {args.workers}"

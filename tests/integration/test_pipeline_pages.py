@@ -214,3 +214,12 @@ def test_verapdf_passes_the_output_marked_and_signed(
         tmp_path,
     )
     assert verdicts == {"output": "PASS", "marked": "PASS", "signed": "PASS", "stripped": "FAIL"}
+
+
+def test_searchable_pdf_only(tmp_path: Path) -> None:
+    with _born_digital() as pdf:
+        path = tmp_path / "digital.pdf"
+        pdf.save(path)
+    result = process_document(path, "application/pdf", PipelineOptions(classify=False))
+    assert result.type_evidence == ("not classified",) and result.fields == {}
+    assert BORN_DIGITAL in " ".join(result.text.split()) and result.searchable_pdf.startswith(b"%PDF-")
