@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 
 from pydantic import field_validator, model_validator
 
@@ -32,6 +33,7 @@ from schemas.identifiers import validate_personal_id
 
 # Health classes of the conclusion (Loại I very good … Loại V very weak) [M: Circular 32/2023 annex].
 HEALTH_CLASSES: tuple[str, ...] = ("Loại I", "Loại II", "Loại III", "Loại IV", "Loại V")
+_LABEL_TAIL = re.compile(r"(?i)^\W*(?:ch\w{1,2}\s+)?(?:in\s+)?hoa\W*[):;]")
 # Classes whose numeral OCR confuses with a neighbour's (III read as II, II as III).
 ROMAN_UNSURE: frozenset[str] = frozenset({"Loại II", "Loại III"})
 
@@ -110,6 +112,19 @@ def normalise_fields(fields: dict[str, ExtractedField]) -> list[str]:
         fields["document_number"] = (
             document_number(fields["document_number"], "bad_document_number") or fields["document_number"]
         )
+    name = fields.get("full_name")
+    if name is not None and name.value:
+        # The label's "(chữ in hoa):" half-matched, its last word left before the name ("HOA PHẠM ANH
+        # DŨNG", seen on the corpus): a name does not start with the rest of the label.
+        rest = _LABEL_TAIL.match(name.raw)
+        if rest is not None:
+            words = name.value.split()
+            tail = len(rest.group(0).split())
+            value = " ".join(words[tail:]) if len(words) > tail and words[0] in ("IN", "HOA") else name.value
+            if value != name.value:
+                fields["full_name"] = dataclasses.replace(
+                    name, value=value, problems=(*name.problems, "label_tail")
+                )
     if "health_class" in fields:
         klass = snap(fields["health_class"], HEALTH_CLASSES, "unknown_health_class") or fields["health_class"]
         if klass.valid and klass.value in ROMAN_UNSURE:

@@ -75,3 +75,11 @@ def test_classes_ocr_confuses_go_to_review() -> None:
     extraction = run(DocumentType.HEALTH_CERTIFICATE, *pages, today=dt.date(2025, 6, 1))
     assert extraction.fields["health_class"].value == "Loại III"
     assert ("low_confidence", "health_class") in problems(extraction)
+
+
+def test_rest_of_the_name_label_is_not_part_of_the_name() -> None:
+    # The label half-read ("Họ và tên:") leaves "hoa):" in front of the name (seen on the corpus).
+    broken = PAGE_1.replace("1. Họ và tên (chữ in hoa):", "1. Họ và tên: hoa):")
+    extraction = run(DocumentType.HEALTH_CERTIFICATE, text_page(broken), text_page(PAGE_2, page_number=2))
+    assert extraction.fields["full_name"].value == "NGUYỄN THẾ HIẾU"
+    assert "label_tail" in extraction.fields["full_name"].problems
