@@ -11,8 +11,18 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from pydantic import field_validator, model_validator
+
 from schemas.calendar import local_date
-from schemas.documents import ExtractedField
+from schemas.documents import (
+    DocumentModel,
+    ExtractedField,
+    Sex,
+    dates_in_order,
+    nfc_text,
+    sane_date,
+    sex_value,
+)
 from schemas.identifiers import validate_personal_id
 
 _LOWER = "a-zàáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ"
@@ -149,3 +159,41 @@ def canonical_phrases(
             return field.invalid(problem)
     value = " ".join(out)
     return field if value == field.value else dataclasses.replace(field, value=value)
+
+
+class PersonPaper(DocumentModel):
+    """Base of the papers issued to one person (marital-status and residence confirmations, health
+    certificates): the person's ID against their date of birth and sex, issued after birth."""
+
+    document_number: str
+    issue_date: dt.date
+    full_name: str
+    date_of_birth: dt.date
+    sex: Sex
+    id_number: str
+
+    _person_text = field_validator("document_number", "full_name")(nfc_text)
+    _person_dates = field_validator("issue_date", "date_of_birth")(sane_date)
+
+    @field_validator("sex", mode="before")
+    @classmethod
+    def _normalise_sex(cls, value: str) -> str:
+        return sex_value(value)
+
+    @model_validator(mode="after")
+    def _person_consistent(self) -> PersonPaper:
+        if validate_personal_id(self.id_number, self.date_of_birth, self.sex):
+            raise ValueError("id_number: does not match date of birth and sex")
+        dates_in_order(("date_of_birth", self.date_of_birth), ("issue_date", self.issue_date))
+        return self
+
+
+def person_paper_checks(fields: dict[str, ExtractedField]) -> None:
+    """Hook checks shared by the papers issued to one person: document number "<n>/<SYMBOL>", issued
+    after birth and not in the future."""
+    if "document_number" in fields:
+        fields["document_number"] = (
+            document_number(fields["document_number"], "bad_document_number") or fields["document_number"]
+        )
+    check_order(fields, "date_of_birth", "issue_date", "before_date_of_birth")
+    check_not_future(fields, "issue_date")

@@ -9,27 +9,20 @@ concluding doctor. Valid 12 months from the conclusion (Circular 32/2023/TT-BYT)
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import re
 
 from pydantic import field_validator, model_validator
 
-from schemas.doctypes._papers import DATE_LINE, check_not_future, check_order, document_number, snap
+from schemas.doctypes._papers import DATE_LINE, PersonPaper, person_paper_checks, snap
 from schemas.documents import (
-    DocumentModel,
     DocumentType,
     DocumentTypeDef,
     ExtractedField,
     FieldDef,
     FieldKind,
-    Sex,
     ValidityRule,
-    dates_in_order,
     nfc_text,
-    sane_date,
-    sex_value,
 )
-from schemas.identifiers import validate_personal_id
 
 # Health classes of the conclusion (Loại I very good … Loại V very weak) [M: Circular 32/2023 annex].
 HEALTH_CLASSES: tuple[str, ...] = ("Loại I", "Loại II", "Loại III", "Loại IV", "Loại V")
@@ -71,34 +64,19 @@ VALIDITY = ValidityRule(
 )
 
 
-class HealthCertificate(DocumentModel):
+class HealthCertificate(PersonPaper):
     """Giấy khám sức khỏe."""
 
-    document_number: str
-    full_name: str
-    sex: Sex
-    date_of_birth: dt.date
-    id_number: str
     residence: str
     reason: str
     health_class: str
-    issue_date: dt.date
 
-    _text = field_validator("document_number", "full_name", "residence", "reason", "health_class")(nfc_text)
-    _dates = field_validator("date_of_birth", "issue_date")(sane_date)
-
-    @field_validator("sex", mode="before")
-    @classmethod
-    def _normalise_sex(cls, value: str) -> str:
-        return sex_value(value)
+    _text = field_validator("residence", "reason", "health_class")(nfc_text)
 
     @model_validator(mode="after")
-    def _consistent(self) -> HealthCertificate:
-        if validate_personal_id(self.id_number, self.date_of_birth, self.sex):
-            raise ValueError("id_number: does not match date of birth and sex")
+    def _known_class(self) -> HealthCertificate:
         if self.health_class not in HEALTH_CLASSES:
             raise ValueError("health_class: not a known class")
-        dates_in_order(("date_of_birth", self.date_of_birth), ("issue_date", self.issue_date))
         return self
 
 
@@ -108,10 +86,7 @@ MODEL = HealthCertificate
 def normalise_fields(fields: dict[str, ExtractedField]) -> list[str]:
     """Document number; the health class snapped to Loại I-V (OCR joins "LoạiI"); concluded after
     birth and not in the future."""
-    if "document_number" in fields:
-        fields["document_number"] = (
-            document_number(fields["document_number"], "bad_document_number") or fields["document_number"]
-        )
+    person_paper_checks(fields)
     name = fields.get("full_name")
     if name is not None and name.value:
         # The label's "(chữ in hoa):" half-matched, its last word left before the name ("HOA PHẠM ANH
@@ -135,6 +110,4 @@ def normalise_fields(fields: dict[str, ExtractedField]) -> list[str]:
                 problems=(*klass.problems, "roman_numeral_unsure"),
             )
         fields["health_class"] = klass
-    check_order(fields, "date_of_birth", "issue_date", "before_date_of_birth")
-    check_not_future(fields, "issue_date")
     return []

@@ -8,27 +8,19 @@ ethnicity, nationality, identity document, residence; "Tình trạng hôn nhân:
 
 from __future__ import annotations
 
-import datetime as dt
+from pydantic import field_validator
 
-from pydantic import field_validator, model_validator
-
-from schemas.doctypes._papers import DATE_LINE, check_not_future, check_order, document_number, snap
+from schemas.doctypes._papers import DATE_LINE, PersonPaper, person_paper_checks, snap
 from schemas.documents import (
     ETHNIC_GROUPS,
-    DocumentModel,
     DocumentType,
     DocumentTypeDef,
     ExtractedField,
     FieldDef,
     FieldKind,
-    Sex,
     ValidityRule,
-    dates_in_order,
     nfc_text,
-    sane_date,
-    sex_value,
 )
-from schemas.identifiers import validate_personal_id
 
 DEFINITION = DocumentTypeDef(
     type=DocumentType.MARITAL_STATUS_CONFIRMATION,
@@ -67,37 +59,16 @@ VALIDITY = ValidityRule(
 )
 
 
-class MaritalStatusConfirmation(DocumentModel):
+class MaritalStatusConfirmation(PersonPaper):
     """Giấy xác nhận tình trạng hôn nhân."""
 
-    document_number: str
-    issue_date: dt.date
-    full_name: str
-    date_of_birth: dt.date
-    sex: Sex
     ethnicity: str
     nationality: str = "Việt Nam"
-    id_number: str
     residence: str
     marital_status: str
     purpose: str
 
-    _text = field_validator(
-        "document_number", "full_name", "ethnicity", "nationality", "residence", "marital_status", "purpose"
-    )(nfc_text)
-    _dates = field_validator("issue_date", "date_of_birth")(sane_date)
-
-    @field_validator("sex", mode="before")
-    @classmethod
-    def _normalise_sex(cls, value: str) -> str:
-        return sex_value(value)
-
-    @model_validator(mode="after")
-    def _consistent(self) -> MaritalStatusConfirmation:
-        if validate_personal_id(self.id_number, self.date_of_birth, self.sex):
-            raise ValueError("id_number: does not match date of birth and sex")
-        dates_in_order(("date_of_birth", self.date_of_birth), ("issue_date", self.issue_date))
-        return self
+    _text = field_validator("ethnicity", "nationality", "residence", "marital_status", "purpose")(nfc_text)
 
 
 MODEL = MaritalStatusConfirmation
@@ -106,14 +77,9 @@ MODEL = MaritalStatusConfirmation
 def normalise_fields(fields: dict[str, ExtractedField]) -> list[str]:
     """Document number "<n>/<SYMBOL>"; ethnicity from the closed list; issued after birth, not later
     than today."""
-    if "document_number" in fields:
-        fields["document_number"] = (
-            document_number(fields["document_number"], "bad_document_number") or fields["document_number"]
-        )
+    person_paper_checks(fields)
     if "ethnicity" in fields:
         fields["ethnicity"] = (
             snap(fields["ethnicity"], ETHNIC_GROUPS, "unknown_ethnicity") or fields["ethnicity"]
         )
-    check_order(fields, "date_of_birth", "issue_date", "before_date_of_birth")
-    check_not_future(fields, "issue_date")
     return []

@@ -8,27 +8,19 @@ amended by Circular 66/2023/TT-BCA; the 2021 text said 30 days) [M: secondary so
 
 from __future__ import annotations
 
-import datetime as dt
+from pydantic import field_validator
 
-from pydantic import field_validator, model_validator
-
-from schemas.doctypes._papers import DATE_LINE, check_not_future, check_order, document_number, snap
+from schemas.doctypes._papers import DATE_LINE, PersonPaper, person_paper_checks, snap
 from schemas.documents import (
-    DocumentModel,
     DocumentType,
     DocumentTypeDef,
     ExtractedField,
     FieldDef,
     FieldKind,
-    Sex,
     ValidityRule,
-    dates_in_order,
     nfc_text,
     optional_nfc_text,
-    sane_date,
-    sex_value,
 )
-from schemas.identifiers import validate_personal_id
 
 # Relations to the head of household as written on residence papers [M].
 RELATIONS: tuple[str, ...] = (
@@ -85,15 +77,9 @@ VALIDITY = ValidityRule(
 )
 
 
-class ResidenceConfirmation(DocumentModel):
+class ResidenceConfirmation(PersonPaper):
     """Xác nhận thông tin về cư trú (CT07)."""
 
-    document_number: str
-    issue_date: dt.date
-    full_name: str
-    date_of_birth: dt.date
-    sex: Sex
-    id_number: str
     permanent_residence: str
     temporary_residence: str | None = None  # "Không" when there is none
     current_residence: str
@@ -101,23 +87,9 @@ class ResidenceConfirmation(DocumentModel):
     relation_to_head: str
 
     _text = field_validator(
-        "document_number", "full_name", "permanent_residence", "current_residence", "head_of_household",
-        "relation_to_head",
-    )(nfc_text)  # fmt: skip
+        "permanent_residence", "current_residence", "head_of_household", "relation_to_head"
+    )(nfc_text)
     _optional = field_validator("temporary_residence")(optional_nfc_text)
-    _dates = field_validator("issue_date", "date_of_birth")(sane_date)
-
-    @field_validator("sex", mode="before")
-    @classmethod
-    def _normalise_sex(cls, value: str) -> str:
-        return sex_value(value)
-
-    @model_validator(mode="after")
-    def _consistent(self) -> ResidenceConfirmation:
-        if validate_personal_id(self.id_number, self.date_of_birth, self.sex):
-            raise ValueError("id_number: does not match date of birth and sex")
-        dates_in_order(("date_of_birth", self.date_of_birth), ("issue_date", self.issue_date))
-        return self
 
 
 MODEL = ResidenceConfirmation
@@ -125,14 +97,9 @@ MODEL = ResidenceConfirmation
 
 def normalise_fields(fields: dict[str, ExtractedField]) -> list[str]:
     """Document number "<n>/XN"; relation from the closed list; issued after birth, not in the future."""
-    if "document_number" in fields:
-        fields["document_number"] = (
-            document_number(fields["document_number"], "bad_document_number") or fields["document_number"]
-        )
+    person_paper_checks(fields)
     if "relation_to_head" in fields:
         fields["relation_to_head"] = (
             snap(fields["relation_to_head"], RELATIONS, "unknown_relation") or fields["relation_to_head"]
         )
-    check_order(fields, "date_of_birth", "issue_date", "before_date_of_birth")
-    check_not_future(fields, "issue_date")
     return []
