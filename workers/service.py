@@ -40,7 +40,8 @@ from signing.verify import verify_pdf
 from vault.access import Actor
 from vault.crypto import open_small, seal_small
 from vault.dossiers import attach_component, find_dossier
-from vault.index import Batch, Document, DocumentState, Provenance, StageOutput
+from vault.index import Batch, Document, DocumentState, ObjectVersion, Provenance, StageOutput
+from vault.naming import object_name
 from vault.store import StorageUnavailable
 from vault.vault import Vault
 from workers.errors import StageRetry, transient_kind
@@ -497,6 +498,7 @@ def _store(
     batch = document.batch
     dossier = batch.dossier if batch is not None else None
     document_type = str(meta["document_type"])
+    _drop_orphan_versions(ctx, session, document, "signed.pdf")
     signed = ctx.signer.sign(marked)
     report = verify_pdf(signed, ctx.trust_roots)
     ctx.vault.store_signed(document, signed, actor=WORKER)
@@ -526,6 +528,31 @@ def _store(
         procedure = ctx.catalogue.get(dossier.procedure_code)
         attach_component(session, dossier, procedure, document, Provenance.NEW_SCAN, batch.clerk)
     return document.state
+
+
+def _drop_orphan_versions(ctx: WorkerContext, session: Session, document: Document, kind: str) -> None:
+    """Delete versions of a document's object that no index row records: written by an attempt that died
+    between the upload and its commit. Safe under the document's row lock (a live attempt holds it), so a
+    re-run leaves one object version per output. Versions under retention stay (and are logged)."""
+    name = object_name(document.owner.owner_ref, document.id, kind)
+    known = set(
+        session.scalars(
+            select(ObjectVersion.version_id).where(
+                ObjectVersion.document_id == document.id, ObjectVersion.kind == kind
+            )
+        )
+    )
+    store = ctx.vault.store
+    for version in store.versions(name):
+        if version.name != name or version.version_id in known:
+            continue
+        try:
+            store.client.remove_object(store.bucket, name, version_id=version.version_id)
+            log.warning("document %s: removed an unrecorded %s version of a dead attempt", document.id, kind)
+        except Exception as exc:
+            if transient_kind(exc) is not None:
+                raise
+            log.warning("document %s: unrecorded %s version kept (%s)", document.id, kind, type(exc).__name__)
 
 
 def _document_title(document_type: str) -> str:
