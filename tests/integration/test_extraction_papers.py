@@ -46,15 +46,23 @@ def _process(pages: list[Image.Image], dpi: int, tmp_path: Path) -> ProcessedDoc
     return process_document(pdf, MEDIA_PDF)
 
 
-@pytest.fixture(scope="module")
-def processed(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Processed:
-    out = {}
-    for case in CASES:
+class _Processed(dict[Case, tuple[CorpusSample, ProcessedDocument]]):
+    """Each case processed once, on first use (so that ``-k`` runs only what it selects)."""
+
+    def __init__(self, tmp_path_factory: pytest.TempPathFactory) -> None:
+        super().__init__()
+        self.tmp_path_factory = tmp_path_factory
+
+    def __missing__(self, case: Case) -> tuple[CorpusSample, ProcessedDocument]:
         sample = corpus_sample(SEED, *case)
-        out[case] = (sample, _process(sample.pages, sample.document.dpi, tmp_path_factory.mktemp("paper")))
-    return out
+        result = (sample, _process(sample.pages, sample.document.dpi, self.tmp_path_factory.mktemp("paper")))
+        self[case] = result
+        return result
+
+
+@pytest.fixture(scope="module")
+def processed(tmp_path_factory: pytest.TempPathFactory) -> Processed:
+    return _Processed(tmp_path_factory)
 
 
 # Known misreadings, kept visible: strict, so a fix makes the test fail until the entry is removed.
