@@ -178,6 +178,7 @@ def build_context(settings: Settings) -> WorkerContext:
         signer_factory=lambda: DocumentSigner(signing_options(settings)),
         trust_roots=trust_roots(settings),
         max_attempts=settings.worker_max_attempts,
+        handover_attempts=settings.worker_handover_attempts,
     )
 
 

@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     worker_io_threads: int = 4
     worker_stop_grace_s: float = 100.0  # fits docker-compose stop_grace_period 2m (+10 s supervisor margin)
     worker_max_attempts: int = 3
+    worker_handover_attempts: int = (
+        6  # tries to queue the I/O stage after OCR (about 15 s), then the reconciler
+    )
     worker_retry_max_backoff_ms: int = 300_000  # transient retries: 1 s, 2 s, 4 s … up to this
     broker_heartbeat_timeout_ms: int = 15_000
     broker_maintenance_chance: int = 100_000

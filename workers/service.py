@@ -89,6 +89,7 @@ class WorkerContext:
     enqueue: Callable[[uuid.UUID], None] = lambda _document_id: None
     enqueue_io: Callable[[uuid.UUID], None] = lambda _document_id: None
     max_attempts: int = MAX_ATTEMPTS
+    handover_attempts: int = 6  # enqueue tries of the hand-over to the I/O stage (backoff 0.5 s … 8 s)
     lease: timedelta = timedelta(minutes=30)  # a stage's hold on a document against duplicate messages
     metrics: StageMetrics = field(default_factory=NoMetrics)
     # Fault injection for the crash tests only: called with the original's SHA-256 as the OCR stage starts.
@@ -423,7 +424,7 @@ def _reject_internal(ctx: WorkerContext, document: Document, stage: str) -> Docu
 def _hand_over(ctx: WorkerContext, document_id: uuid.UUID) -> None:
     """Queue the I/O stage, retrying with backoff; if the broker stays down, the reconciler queues it."""
     try:
-        send_with_retries(ctx.enqueue_io, document_id, sleep=ctx.sleep)
+        send_with_retries(ctx.enqueue_io, document_id, attempts=ctx.handover_attempts, sleep=ctx.sleep)
     except Exception:
         log.warning("hand-over of document %s failed; the reconciler will queue it", document_id)
         return
