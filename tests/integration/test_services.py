@@ -38,7 +38,7 @@ def started(config: ServiceConfig) -> dict[str, ServiceStatus]:
 
 
 def test_every_service_answers_on_loopback(config: ServiceConfig, started: dict[str, ServiceStatus]) -> None:
-    assert set(started) == {"minio", "redis", "postgres"}
+    assert set(started) == {"minio", "redis", "postgres", "rabbitmq"}
     for name, st in started.items():
         assert st.answering, f"{name}: {st.detail}"
         assert st.version, f"{name}: no version reported ({st.detail})"
@@ -46,7 +46,9 @@ def test_every_service_answers_on_loopback(config: ServiceConfig, started: dict[
     assert started["minio"].address == "127.0.0.1:19000"
     assert started["redis"].address == "127.0.0.1:16379"
     assert started["postgres"].address == "127.0.0.1:15432"
-    assert [s.name for s in services.status(config)] == ["minio", "redis", "postgres"]
+    assert started["rabbitmq"].address == "127.0.0.1:17672"
+    assert started["rabbitmq"].version and started["rabbitmq"].version.startswith("3.10.")
+    assert [s.name for s in services.status(config)] == ["minio", "redis", "postgres", "rabbitmq"]
 
 
 def test_minio_is_the_pinned_build_and_serves_s3(
@@ -124,7 +126,7 @@ def test_start_again_is_a_no_op(config: ServiceConfig, started: dict[str, Servic
     again = {s.name: s for s in services.start(config)}
     again_one = services.start(config, ["redis"])
     after = {s.name: s for s in services.status(config)}
-    for name in ("minio", "redis", "postgres"):
+    for name in ("minio", "redis", "postgres", "rabbitmq"):
         assert again[name].answering and after[name].answering, after[name].detail
         assert again[name].pid == before[name] == after[name].pid == started[name].pid
     assert [s.name for s in again_one] == ["redis"]
