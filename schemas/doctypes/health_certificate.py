@@ -26,7 +26,8 @@ from schemas.documents import (
 
 # Health classes of the conclusion (Loại I very good … Loại V very weak) [M: Circular 32/2023 annex].
 HEALTH_CLASSES: tuple[str, ...] = ("Loại I", "Loại II", "Loại III", "Loại IV", "Loại V")
-_LABEL_TAIL = re.compile(r"(?i)^\W*(?:ch\w{1,2}\s+)?(?:in\s+)?hoa\W*[):;]")
+# What a half-matched "(chữ in hoa):" leaves before the value: "hoa):", "in hoa):" or just "):".
+_LABEL_TAIL = re.compile(r"(?i)^\W*(?:(?:ch\w{1,2}\s+)?(?:in\s+)?hoa)?\W*[):;]")
 # Classes whose numeral OCR confuses with a neighbour's (III read as II, II as III).
 ROMAN_UNSURE: frozenset[str] = frozenset({"Loại II", "Loại III"})
 
@@ -88,18 +89,17 @@ def normalise_fields(fields: dict[str, ExtractedField]) -> list[str]:
     birth and not in the future."""
     person_paper_checks(fields)
     name = fields.get("full_name")
-    if name is not None and name.value:
-        # The label's "(chữ in hoa):" half-matched, its last word left before the name ("HOA PHẠM ANH
-        # DŨNG", seen on the corpus): a name does not start with the rest of the label.
-        rest = _LABEL_TAIL.match(name.raw)
-        if rest is not None:
-            words = name.value.split()
-            tail = len(rest.group(0).split())
-            value = " ".join(words[tail:]) if len(words) > tail and words[0] in ("IN", "HOA") else name.value
-            if value != name.value:
-                fields["full_name"] = dataclasses.replace(
-                    name, value=value, problems=(*name.problems, "label_tail")
-                )
+    # The label's "(chữ in hoa):" half-matched, its last words left before the name ("HOA PHẠM ANH
+    # DŨNG", seen on the corpus; the name's re-read zone may hold "hoa" when the raw starts at "):").
+    if name is not None and name.value and _LABEL_TAIL.match(name.raw):
+        words = name.value.split()
+        while len(words) > 2 and words[0] in ("IN", "HOA"):
+            words = words[1:]
+        value = " ".join(words)
+        if value != name.value:
+            fields["full_name"] = dataclasses.replace(
+                name, value=value, problems=(*name.problems, "label_tail")
+            )
     if "health_class" in fields:
         klass = snap(fields["health_class"], HEALTH_CLASSES, "unknown_health_class") or fields["health_class"]
         if klass.valid and klass.value in ROMAN_UNSURE:

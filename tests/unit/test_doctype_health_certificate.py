@@ -83,3 +83,17 @@ def test_rest_of_the_name_label_is_not_part_of_the_name() -> None:
     extraction = run(DocumentType.HEALTH_CERTIFICATE, text_page(broken), text_page(PAGE_2, page_number=2))
     assert extraction.fields["full_name"].value == "NGUYỄN THẾ HIẾU"
     assert "label_tail" in extraction.fields["full_name"].problems
+
+
+def test_label_tail_left_by_the_name_vote_is_dropped() -> None:
+    # The raw value starts at "):" but the name's zone re-read still held the word "hoa" (seen on the corpus).
+    from schemas.doctypes.health_certificate import normalise_fields
+    from schemas.documents import ExtractedField
+
+    fields = {"full_name": ExtractedField("HOA HOÀNG PHƯƠNG HẠNH", "): HOÀNG PHƯƠNG HẠNH", 0.93, True)}
+    normalise_fields(fields)
+    assert fields["full_name"].value == "HOÀNG PHƯƠNG HẠNH"
+    # A name that really starts with Hoa, after a cleanly read label, is left alone.
+    fields = {"full_name": ExtractedField("HOA THỊ MAI", "HOA THỊ MAI", 0.93, True)}
+    normalise_fields(fields)
+    assert fields["full_name"].value == "HOA THỊ MAI"
