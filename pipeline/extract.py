@@ -449,8 +449,17 @@ def _marks(word: str) -> set[tuple[int, str]]:
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # huyền, sắc, ngã, hỏi, nặng
 
 
+_VOWELS = frozenset("AĂÂEÊIOÔƠUƯY")
+_ONSETS = frozenset(
+    ("", "B", "C", "CH", "D", "Đ", "G", "GH", "H", "K", "KH", "L", "M", "N", "NG", "NGH", "NH", "P",
+     "PH", "Q", "R", "S", "T", "TH", "TR", "V", "X")
+)  # fmt: skip
+_FINALS = frozenset(("", "C", "CH", "M", "N", "NG", "NH", "P", "T"))
+
+
 def plausible_syllable(word: str) -> bool:
-    """False for spellings no Vietnamese syllable has (a sign of an OCR error): two tones; "ưy";
+    """False for spellings no Vietnamese syllable has (a sign of an OCR error): an onset or final
+    outside the closed sets ("GLANG"); two tones; "ưy";
     a stop ending (-c, -ch, -p, -t) without sắc or nặng; -nh or -ch after another vowel than a, ê,
     i, y ("HƯỜNH" read for HUỲNH). A syllable passing this can still be misread."""
     upper = unicodedata.normalize("NFC", word).upper()
@@ -461,6 +470,13 @@ def plausible_syllable(word: str) -> bool:
         "NFC", "".join(ch for ch in unicodedata.normalize("NFD", upper) if ch not in _TONES)
     )
     if len(tones) > 1 or "ƯY" in toneless:
+        return False
+    # One syllable: an onset and a final from the closed sets, vowels between ("GLANG" is none).
+    vowel_at = [i for i, ch in enumerate(toneless) if ch in _VOWELS]
+    if not vowel_at:
+        return False
+    onset, final = toneless[: vowel_at[0]], toneless[vowel_at[-1] + 1 :]
+    if onset not in _ONSETS or final not in _FINALS or vowel_at[-1] - vowel_at[0] + 1 != len(vowel_at):
         return False
     for final in ("NH", "CH"):
         if toneless.endswith(final) and len(toneless) > 2 and toneless[-3] not in "AÊIY":

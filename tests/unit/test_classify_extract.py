@@ -521,3 +521,12 @@ def test_a_number_split_by_ocr_is_rewritten_whole_in_the_text_layer() -> None:
     rewritten = result.corrections[1]
     first = next(i for i, w in enumerate(page.words) if w.text == "0010840")
     assert rewritten[first] == "001084012345" and rewritten[first + 1] == ""
+
+
+def test_a_syllable_needs_a_vietnamese_onset_and_final() -> None:
+    assert not plausible_syllable("GLANG")  # GIANG with I read as L (seen on a birth certificate)
+    assert not plausible_syllable("THUB")
+    for word in ("GIANG", "NGHIÊM", "QUỲNH", "NGUYỄN", "KHUYẾN", "TRƯƠNG", "OANH", "ƯƠNG"):
+        assert plausible_syllable(word), word
+    result = run(DocumentType.CCCD_2021, CCCD_TEXT.replace("NGUYỄN ĐÌNH VỸ", "ĐẶNG THỊ THU GLANG"))
+    assert ("low_confidence", "full_name") in [(p.code, p.detail) for p in result.problems]
