@@ -26,6 +26,7 @@ mkdir -p "$CACHE"
 APT_PACKAGES=(
   tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd
   poppler-utils qpdf icc-profiles-free
+  openjdk-17-jre-headless
   fonts-dejavu-core fonts-noto-core fontconfig
   redis-server postgresql rabbitmq-server
   softhsm2
@@ -175,18 +176,19 @@ ln -sfn "$compose_bin" "$plugin_dir/docker-compose"
 say "docker compose $COMPOSE_VERSION: present ($compose_bin)"
 
 # ------------------------------------------------------------------------------------------ 3c. veraPDF
-# PDF/A validator for tests/integration/test_pipeline_pages.py (needs java; skipped there when absent).
+# PDF/A validator for tests/integration/test_pipeline_pages.py (java from openjdk-17-jre-headless above).
 VERAPDF_VERSION=1.28.2
 VERAPDF_SHA1=7484fd844c7f2fc5c7f554f25511e2a1b2a7dc00
 verapdf_jar=".local/verapdf/greenfield-apps-$VERAPDF_VERSION.jar"
-if command -v java >/dev/null 2>&1 && [[ ! -f "$verapdf_jar" ]]; then
+command -v java >/dev/null 2>&1 || die "java missing (package openjdk-17-jre-headless)"
+if [[ ! -f "$verapdf_jar" ]]; then
   mkdir -p .local/verapdf
   curl -fsSL -o "$verapdf_jar.tmp" \
     "https://repo1.maven.org/maven2/org/verapdf/apps/greenfield-apps/$VERAPDF_VERSION/greenfield-apps-$VERAPDF_VERSION.jar"
   echo "$VERAPDF_SHA1  $verapdf_jar.tmp" | sha1sum -c --quiet - || die "veraPDF jar checksum mismatch"
   mv -f "$verapdf_jar.tmp" "$verapdf_jar"
 fi
-[[ -f "$verapdf_jar" ]] && say "veraPDF $VERAPDF_VERSION: present ($verapdf_jar)"
+say "veraPDF $VERAPDF_VERSION: present ($verapdf_jar)"
 
 # ------------------------------------------------------------------------------------------ 4. checks
 langs="$(tesseract --list-langs 2>/dev/null || true)"
