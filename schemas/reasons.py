@@ -156,6 +156,20 @@ _REASONS = [
         permanent=False,
     ),
     Reason(
+        "split_into_parts",
+        "Tập giấy quét đã được tách tại các trang trắng thành các tài liệu riêng; bản gốc cả tập được lưu. "
+        "Xem từng tài liệu trong cùng lô.",
+        "The scanned stack was split at its blank separator pages into separate documents; the whole stack "
+        "is kept. See each document in the same batch.",
+    ),
+    Reason(
+        "attempts_exhausted",
+        "Xử lý tài liệu này thất bại nhiều lần liên tiếp (có thể tệp làm hỏng bộ xử lý) nên đã dừng. "
+        "Bản gốc đã được lưu; hãy quét lại tài liệu hoặc báo bộ phận kỹ thuật.",
+        "Processing this document failed several times in a row (the file may crash the processor), so it "
+        "was stopped. The original is kept; rescan the document or tell support.",
+    ),
+    Reason(
         "internal_error",
         "Lỗi hệ thống khi xử lý {detail}. Bản gốc đã được lưu; bộ phận kỹ thuật sẽ xử lý.",
         "System error while processing {detail}. The original is kept; support will handle it.",

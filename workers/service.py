@@ -412,9 +412,9 @@ def _retry_or_reject(
 
 def _reject_internal(ctx: WorkerContext, document: Document, stage: str) -> DocumentState:
     log.error("document %s rejected after %d attempts of the %s stage", document.id, document.attempts, stage)
-    ctx.metrics.failure(stage, "internal_error")
+    ctx.metrics.failure(stage, "attempts_exhausted")
     document.state = DocumentState.REJECTED
-    document.reason_code = "internal_error"
+    document.reason_code = "attempts_exhausted"
     document.reason_page = None
     document.lease_holder = None
     document.lease_until = None

@@ -98,7 +98,9 @@ def _keep_stack(
         )
         if created:
             document.page_count = page_count
-            document.state = DocumentState.REJECTED  # never processed as one document: its parts are
+            # Never processed as one document (its parts are): the clerk sees why, not a bare rejection.
+            document.state = DocumentState.REJECTED
+            document.reason_code = "split_into_parts"
         return document.id
 
 

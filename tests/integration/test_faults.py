@@ -247,7 +247,7 @@ def test_poison_document_that_kills_its_worker_is_rejected_after_k_attempts(env:
     with vault.session() as session:
         rows = {d.id: d for d in session.scalars(select(Document).where(Document.id.in_(ids)))}
         bad = rows[ids[3]]
-        assert bad.state is DocumentState.REJECTED and bad.reason_code == "internal_error"
+        assert bad.state is DocumentState.REJECTED and bad.reason_code == "attempts_exhausted"
         assert bad.attempts == env.settings.worker_max_attempts
     others = [i for i in ids if i != ids[3]]
     _assert_stored_once(env, others)

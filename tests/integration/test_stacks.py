@@ -99,6 +99,7 @@ def test_ingest_stack_keeps_the_stack_and_ingests_each_part(test_settings, tmp_p
         kept = session.get_one(Document, receipt.stack_document_id)
         assert kept.batch_id == receipt.batch.batch_id and kept.source_position == 0
         assert kept.state is DocumentState.REJECTED and kept.page_count == 7  # never processed as one
+        assert kept.reason_code == "split_into_parts"  # the clerk is told why, in both languages
         assert kept.superseded_by == receipt.batch.lines[0].document_id
         parts = [session.get_one(Document, line.document_id) for line in receipt.batch.lines]
         assert [p.page_count for p in parts] == [2, 1, 1]
