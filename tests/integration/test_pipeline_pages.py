@@ -200,7 +200,6 @@ def test_pdfa_output_stays_signable(signed_pdfa: bytes) -> None:
     assert pdfa_problems(signed_pdfa) == []  # the signature is an incremental update: PDF/A kept
 
 
-@pytest.mark.skipif(not VERAPDF.exists(), reason="veraPDF not installed (scripts/setup.sh)")
 def test_verapdf_passes_the_output_marked_and_signed(
     pdfa_output: bytes, signed_pdfa: bytes, tmp_path: Path
 ) -> None:
