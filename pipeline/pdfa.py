@@ -113,9 +113,7 @@ def pdfa_problems(pdf: bytes) -> list[str]:
     return problems
 
 
-def _fonts(
-    stream: pikepdf.Object, resources: pikepdf.Object | None, depth: int
-) -> list[pikepdf.Dictionary]:
+def _fonts(stream: pikepdf.Object, resources: pikepdf.Object | None, depth: int) -> list[pikepdf.Dictionary]:
     """Fonts that show text in ``stream`` and the forms it draws (a font only selected, as
     reportlab's default Helvetica, renders nothing and needs no embedding)."""
     if not isinstance(resources, pikepdf.Dictionary):
