@@ -37,7 +37,9 @@ def test_a_dossier_from_receipt_to_result_on_postgresql(
     assert url.startswith("postgresql")
     migrate(url)
     monkeypatch.setenv("SOHOA_DATABASE_URL", url)
-    monkeypatch.setenv("SOHOA_HOME", str(tmp_path / "home"))
+    # The session's home: its key-encryption key wraps every owner key in this database (a key rotation
+    # test of the session re-wraps them all).
+    monkeypatch.setenv("SOHOA_HOME", str(test_settings.home))
     monkeypatch.setenv("SOHOA_AGENCY_CODE", AGENCY)
     monkeypatch.setenv("SOHOA_CLERK", "clerk-pg")
 

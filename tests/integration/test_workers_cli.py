@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,8 +13,9 @@ import dramatiq
 import pytest
 from click.testing import CliRunner
 
-from sohoa.app import Runtime
+from sohoa.app import Runtime, initialise
 from sohoa.cli import main
+from tests.conftest import temporary_database
 from tests.integration.workerkit import OWNER_ID, tiny_documents
 from workers.deadletter import list_dead, queue_depths
 from workers.service import ingest_batch, wait_for_batch
@@ -22,10 +24,17 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def runtime(test_settings) -> Iterator[Runtime]:  # type: ignore[no-untyped-def]
-    rt = Runtime(test_settings)
-    yield rt
-    rt.broker.close()
+def runtime(test_settings, service_config) -> Iterator[Runtime]:  # type: ignore[no-untyped-def]
+    # A database and broker namespace of its own: `reconcile` and the dead-letter listing are global,
+    # and other tests of the session leave documents that are not final on purpose.
+    with temporary_database(service_config, "sohoa_workers_cli") as url:
+        settings = test_settings.model_copy(
+            update={"database_url": url, "broker_namespace": f"sohoa-wcli-{uuid.uuid4().hex[:8]}"}
+        )
+        initialise(settings)
+        rt = Runtime(settings)
+        yield rt
+        rt.broker.close()
 
 
 def _env(settings) -> dict[str, str]:  # type: ignore[no-untyped-def]
