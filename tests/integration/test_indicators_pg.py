@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -9,6 +10,7 @@ import pytest
 from sqlalchemy import update
 
 from schemas.procedures import load_catalogue
+from tests.conftest import temporary_database
 from tests.indicator_scenario import at, build
 from tests.unit.test_indicators import (
     EXPECTED_A_NOV,
@@ -76,7 +78,15 @@ def test_indicators_on_postgresql(test_settings: Any) -> None:
         engine.dispose()
 
 
-def test_components_recorded_concurrently_are_all_counted(test_settings: Any) -> None:
+@pytest.fixture
+def own_database(service_config: Any) -> Iterator[str]:
+    """A PostgreSQL database of its own: the scenario's owners carry placeholder keys ("k"), which a key
+    rotation of the session's vault could not unwrap, and this test commits them."""
+    with temporary_database(service_config, "sohoa_indicators") as url:
+        yield url
+
+
+def test_components_recorded_concurrently_are_all_counted(own_database: str) -> None:
     """Two workers record components of one dossier at the same time: the counters are incremented in SQL,
     so the second waits for the first's row lock and adds to its committed count (no lost update)."""
     import threading
@@ -84,7 +94,7 @@ def test_components_recorded_concurrently_are_all_counted(test_settings: Any) ->
     from vault.dossiers import attach_component, register_dossier
     from vault.index import Dossier, Provenance
 
-    url = test_settings.database_url
+    url = own_database
     migrate(url)
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
