@@ -17,6 +17,7 @@ from schemas.procedures import load_catalogue
 from sohoa.app import Runtime, initialise, worker_command, worker_environment
 from sohoa.settings import Settings
 from vault.access import Actor
+from vault.corrections import correct_field
 from vault.dossiers import Rate, propose_reuse, record_reuse, register_dossier, reuse_rate
 from vault.index import Document, Dossier, DossierComponent, Provenance
 from workers.service import ingest_batch, wait_for_batch
@@ -106,6 +107,17 @@ def run_demo(settings: Settings, *, seed: int, processes: int) -> int:
                 say(f"   review: {problem['code']} {problem.get('detail', '')}")
             if document.signature_valid is not True:
                 failures += 1
+            # The clerk at the counter checks each flagged field against the paper in front of them and
+            # confirms it (`sohoa correct`): the correction is kept with who and when, and the document
+            # is re-validated, so it becomes reusable.
+            for problem in list(document.review_reasons or []):
+                name = problem.get("detail", "")
+                value = fields.get(name, {}).get("value") if name else None
+                if problem.get("code") in ("low_confidence", "field_invalid") and value:
+                    result = correct_field(
+                        ctx.vault, session, Actor.clerk(settings.clerk), document.id, name, str(value)
+                    )
+                    say(f"   clerk checked {name} against the paper: state now {result.state.value}")
 
     say("== 5. Hồ sơ 2 / dossier 2 of the same citizen: reuse of digitised documents")
     second_procedure = catalogue.get(SECOND_PROCEDURE)
