@@ -19,11 +19,11 @@ import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Literal, Protocol, TypeVar
+from typing import Annotated, Literal, Protocol, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 
-from schemas.identifiers import MrzTd1, normalise_sex
+from schemas.identifiers import MrzTd1, normalise_sex, validate_personal_id
 
 
 class DocumentType(StrEnum):
@@ -215,9 +215,6 @@ class DocumentModel(BaseModel):
     model_config = ConfigDict(frozen=True, str_strip_whitespace=True, hide_input_in_errors=True)
 
 
-Sex = Literal["Nam", "Nữ"]
-
-
 def nfc_text(value: str) -> str:
     """NFC, single spaces, not empty."""
     text = " ".join(unicodedata.normalize("NFC", value).split())
@@ -235,6 +232,20 @@ def sex_value(value: str) -> str:
     if normalised is None:
         raise ValueError("must be Nam or Nữ")
     return normalised
+
+
+# A model's sex field takes the printed forms ("NAM", "Nữ", "Male"…) and keeps "Nam" or "Nữ".
+Sex = Annotated[Literal["Nam", "Nữ"], BeforeValidator(sex_value)]
+
+
+def require_personal_id(
+    field_name: str, id_number: str, date_of_birth: dt.date | None, sex: str | None = None
+) -> None:
+    """Raise ValueError naming ``field_name`` when the ID's structure contradicts the date of birth and
+    sex printed beside it (schemas.identifiers.validate_personal_id)."""
+    problems = validate_personal_id(id_number, date_of_birth, sex)
+    if problems:
+        raise ValueError(f"{field_name}: " + ", ".join(problems))
 
 
 def sane_date(value: dt.date) -> dt.date:

@@ -20,8 +20,8 @@ from schemas.documents import (
     Sex,
     dates_in_order,
     nfc_text,
+    require_personal_id,
     sane_date,
-    sex_value,
 )
 from schemas.identifiers import validate_personal_id
 
@@ -175,15 +175,9 @@ class PersonPaper(DocumentModel):
     _person_text = field_validator("document_number", "full_name")(nfc_text)
     _person_dates = field_validator("issue_date", "date_of_birth")(sane_date)
 
-    @field_validator("sex", mode="before")
-    @classmethod
-    def _normalise_sex(cls, value: str) -> str:
-        return sex_value(value)
-
     @model_validator(mode="after")
     def _person_consistent(self) -> PersonPaper:
-        if validate_personal_id(self.id_number, self.date_of_birth, self.sex):
-            raise ValueError("id_number: does not match date of birth and sex")
+        require_personal_id("id_number", self.id_number, self.date_of_birth, self.sex)
         dates_in_order(("date_of_birth", self.date_of_birth), ("issue_date", self.issue_date))
         return self
 

@@ -16,10 +16,9 @@ from schemas.documents import (
     ValidityRule,
     nfc_text,
     optional_nfc_text,
+    require_personal_id,
     sane_date,
-    sex_value,
 )
-from schemas.identifiers import validate_personal_id
 
 DEFINITION = DocumentTypeDef(
     type=DocumentType.BIRTH_CERTIFICATE,
@@ -105,17 +104,10 @@ class BirthCertificate(DocumentModel):
     _optional_text = field_validator("place_of_origin", "father_name", "mother_name")(optional_nfc_text)
     _dates = field_validator("date_of_birth", "registration_date")(sane_date)
 
-    @field_validator("sex", mode="before")
-    @classmethod
-    def _normalise_sex(cls, value: str) -> str:
-        return sex_value(value)
-
     @model_validator(mode="after")
     def _consistent(self) -> BirthCertificate:
         if self.id_number:
-            problems = validate_personal_id(self.id_number, self.date_of_birth, self.sex)
-            if problems:
-                raise ValueError("id_number: " + ", ".join(problems))
+            require_personal_id("id_number", self.id_number, self.date_of_birth, self.sex)
         if self.registration_date < self.date_of_birth:
             raise ValueError("registration_date must not precede date_of_birth")
         return self

@@ -27,7 +27,7 @@ from schemas.documents import (
     nfc_text,
     optional_nfc_text,
     optional_sane_date,
-    sex_value,
+    require_personal_id,
 )
 from schemas.identifiers import MrzTd1, normalise_sex, validate_personal_id
 
@@ -240,16 +240,9 @@ class CitizenIdCard(DocumentModel):
     def _upper_name(cls, value: str) -> str:
         return value.upper()  # printed upper case on the card
 
-    @field_validator("sex", mode="before")
-    @classmethod
-    def _normalise_sex(cls, value: str) -> str:
-        return sex_value(value)
-
     @model_validator(mode="after")
     def _consistent(self) -> CitizenIdCard:
-        problems = validate_personal_id(self.id_number, self.date_of_birth, self.sex)
-        if problems:
-            raise ValueError("id_number: " + ", ".join(problems))
+        require_personal_id("id_number", self.id_number, self.date_of_birth, self.sex)
         if self.expiry_date is not None and self.expiry_date <= self.date_of_birth:
             raise ValueError("expiry_date must be after date_of_birth")
         dates_in_order(

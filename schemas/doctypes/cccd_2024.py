@@ -27,10 +27,9 @@ from schemas.documents import (
     dates_in_order,
     nfc_text,
     optional_sane_date,
+    require_personal_id,
     sane_date,
-    sex_value,
 )
-from schemas.identifiers import validate_personal_id
 
 FIRST_ISSUE = dt.date(2024, 7, 1)  # Law on Identification 2023 in force [R]
 # Renewal ages (Law on Identification 2023 Art. 21): a card expires on the holder's 14th, 25th, 40th
@@ -145,16 +144,9 @@ class IdentityCard2024(DocumentModel):
     def _upper_name(cls, value: str) -> str:
         return value.upper()  # printed upper case on the card
 
-    @field_validator("sex", mode="before")
-    @classmethod
-    def _normalise_sex(cls, value: str) -> str:
-        return sex_value(value)
-
     @model_validator(mode="after")
     def _consistent(self) -> IdentityCard2024:
-        problems = validate_personal_id(self.id_number, self.date_of_birth, self.sex)
-        if problems:
-            raise ValueError("id_number: " + ", ".join(problems))
+        require_personal_id("id_number", self.id_number, self.date_of_birth, self.sex)
         dates_in_order(
             ("date_of_birth", self.date_of_birth),
             ("issue_date", self.issue_date),

@@ -27,8 +27,8 @@ from schemas.documents import (
     nfc_text,
     optional_nfc_text,
     optional_sane_date,
+    require_personal_id,
     sane_date,
-    sex_value,
 )
 from schemas.identifiers import normalise_tax_code, validate_personal_id, validate_tax_code
 
@@ -154,7 +154,7 @@ class EnterpriseRegistrationCertificate(DocumentModel):
     @field_validator("representative_sex", mode="before")
     @classmethod
     def _sex(cls, value: str | None) -> str | None:
-        return sex_value(value) if value else None
+        return value or None  # a blank printed sex is no sex; Sex normalises the rest
 
     @field_validator("charter_capital")
     @classmethod
@@ -173,11 +173,12 @@ class EnterpriseRegistrationCertificate(DocumentModel):
             ("first_registration_date", self.first_registration_date), ("amendment_date", self.amendment_date)
         )
         if self.representative_id_number:
-            problems = validate_personal_id(
-                self.representative_id_number, self.representative_date_of_birth, self.representative_sex
+            require_personal_id(
+                "representative_id_number",
+                self.representative_id_number,
+                self.representative_date_of_birth,
+                self.representative_sex,
             )
-            if problems:
-                raise ValueError("representative_id_number: " + ", ".join(problems))
         return self
 
 

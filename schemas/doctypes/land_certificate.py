@@ -24,6 +24,7 @@ from schemas.documents import (
     FieldKind,
     ValidityRule,
     nfc_text,
+    require_personal_id,
 )
 from schemas.identifiers import validate_personal_id
 
@@ -192,9 +193,7 @@ class LandCertificate(DocumentModel):
     def _consistent(self) -> LandCertificate:
         if self.holder_id_number is not None:
             birth = dt.date(self.holder_birth_year, 1, 1) if self.holder_birth_year else None
-            problems = validate_personal_id(self.holder_id_number, birth)
-            if problems:
-                raise ValueError("holder_id_number: " + ", ".join(problems))
+            require_personal_id("holder_id_number", self.holder_id_number, birth)
         return self
 
 
