@@ -40,7 +40,7 @@ from signing.verify import verify_pdf
 from vault.access import Actor
 from vault.crypto import open_small, seal_small
 from vault.dossiers import attach_component, find_dossier
-from vault.index import Batch, Document, DocumentState, ObjectVersion, Provenance, StageOutput
+from vault.index import Batch, Document, DocumentState, Dossier, ObjectVersion, Owner, Provenance, StageOutput
 from vault.naming import object_name
 from vault.store import StorageUnavailable
 from vault.vault import Vault
@@ -125,6 +125,19 @@ class BatchReceipt:
     lines: tuple[ReceiptLine, ...]
 
 
+def batch_owner(
+    ctx: WorkerContext, session: Session, actor: Actor, dossier_code: str | None, owner_id: str | None
+) -> tuple[Dossier | None, Owner]:
+    """The dossier a batch is filed under (if any) and the owner whose vault receives it."""
+    if dossier_code is not None:
+        dossier = find_dossier(session, dossier_code)
+        if dossier is None:
+            raise LookupError("no dossier with this code")
+        return dossier, dossier.owner
+    assert owner_id is not None
+    return None, ctx.vault.ensure_owner(session, owner_id, actor=actor)
+
+
 def ingest_batch(
     ctx: WorkerContext,
     files: Sequence[Path],
@@ -141,15 +154,7 @@ def ingest_batch(
     lines: list[ReceiptLine] = []
     actor = Actor.clerk(clerk)
     with ctx.vault.session() as session:
-        dossier = None
-        if dossier_code is not None:
-            dossier = find_dossier(session, dossier_code)
-            if dossier is None:
-                raise LookupError("no dossier with this code")
-            owner = dossier.owner
-        else:
-            assert owner_id is not None
-            owner = ctx.vault.ensure_owner(session, owner_id, actor=actor)
+        dossier, owner = batch_owner(ctx, session, actor, dossier_code, owner_id)
         batch = Batch(dossier_id=dossier.id if dossier else None, clerk=clerk)
         session.add(batch)
         session.flush()

@@ -19,9 +19,8 @@ from pipeline.errors import DocumentRejected
 from pipeline.intake import inspect_file
 from pipeline.separate import SeparateOptions, StackPart, split_stack
 from vault.access import Actor
-from vault.dossiers import find_dossier
 from vault.index import Batch, Document, DocumentState
-from workers.service import BatchReceipt, WorkerContext, ingest_batch
+from workers.service import BatchReceipt, WorkerContext, batch_owner, ingest_batch
 
 log = logging.getLogger("sohoa.workers")
 
@@ -85,14 +84,7 @@ def _keep_stack(
     """Store the whole stack encrypted (committed before any part is queued)."""
     actor = Actor.clerk(clerk)
     with ctx.vault.session() as session:
-        if dossier_code is not None:
-            dossier = find_dossier(session, dossier_code)
-            if dossier is None:
-                raise LookupError("no dossier with this code")
-            owner = dossier.owner
-        else:
-            assert owner_id is not None
-            owner = ctx.vault.ensure_owner(session, owner_id, actor=actor)
+        _, owner = batch_owner(ctx, session, actor, dossier_code, owner_id)
         document, created = ctx.vault.store_original(
             session, owner, stack, actor=actor, batch=None, position=0, media_type=media_type
         )

@@ -28,22 +28,11 @@ from pipeline.samples import (
     scan_look,
     vignette,
 )
+from schemas.doctypes import TYPE_MODULES
 
-CORPUS_MODULES: tuple[str, ...] = (
-    "cccd_2021",
-    "birth_certificate",
-    "cccd_2024",
-    "driving_licence",
-    "land_certificate",
-    "enterprise_registration_certificate",
-    "marriage_certificate",
-    "marital_status_confirmation",
-    "residence_confirmation",
-    "diploma",
-    "health_certificate",
-    "administrative_decision",
-    "application_form",
-)
+# Every registered document type has a renderer of the same module name (a type without one makes
+# RENDERERS fail on first use).
+CORPUS_MODULES: tuple[str, ...] = TYPE_MODULES
 
 LEVELS: tuple[str, ...] = ("clean", "light", "heavy")
 
