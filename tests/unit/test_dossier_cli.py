@@ -16,9 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from schemas.calendar import local_date
+from tests.indicator_scenario import document as scenario_document
 from vault.index import (
-    Document,
-    DocumentState,
     Dossier,
     DossierComponent,
     DossierStep,
@@ -72,23 +71,8 @@ def _create(procedure: str = "2.000488") -> str:
 def _document(env: Env, code: str, document_type: str, **overrides: object) -> uuid.UUID:
     with env.sessions() as session, session.begin():
         dossier = session.scalars(select(Dossier).where(Dossier.code == code)).one()
-        values: dict[str, object] = dict(
-            owner_id=dossier.owner_id,
-            original_sha256=uuid.uuid4().hex * 2,
-            original_size=1,
-            media_type="application/pdf",
-            state=DocumentState.STORED,
-            document_type=document_type,
-            original_object="v1/x",
-            signature_valid=True,
-            signature_level="B-LT",
-            created_at=datetime(2020, 1, 1, tzinfo=UTC),
-        )
-        values.update(overrides)
-        document = Document(**values)
-        session.add(document)
-        session.flush()
-        return document.id
+        created_at = overrides.pop("created_at", datetime(2020, 1, 1, tzinfo=UTC))
+        return scenario_document(session, dossier.owner, document_type, created_at, **overrides).id  # type: ignore[arg-type]
 
 
 def test_create_gives_the_official_code_the_deadline_and_the_step_received(env: Env) -> None:
