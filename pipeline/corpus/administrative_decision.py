@@ -108,8 +108,10 @@ def draw(rng: random.Random, dpi: int = DPI) -> tuple[list[Image.Image], dict[st
     top = doc.y + 4.0
     c = doc.c
     c.text(22.0, top, "Nơi nhận:", doc.font(SERIF_BOLD, 11.0))
-    for i, line in enumerate(("- Như Điều 3;", f"- UBND {province};", "- Lưu: VT, TP.")):
-        c.text(22.0, top + 5.0 * (i + 1), line, doc.font(SERIF, 10.5))
+    recipients = _recipients(rng, province)
+    for i, line in enumerate(recipients):
+        end = "." if i == len(recipients) - 1 else ";"
+        c.text(22.0, top + 5.0 * (i + 1), f"- {line}{end}", doc.font(SERIF, 10.5))
     doc.signer(list(signer_block), signer, x=145.0, top=top)
 
     fields = {
@@ -119,8 +121,24 @@ def draw(rng: random.Random, dpi: int = DPI) -> tuple[list[Image.Image], dict[st
         "subject": subject.removeprefix("Về việc "),  # the label "Về việc" anchors the abstract
         "signer_title": " ".join(signer_block),
         "signer_name": signer.upper(),
+        "recipients.count": str(len(recipients)),
     }
+    fields |= {f"recipients.{n}": line for n, line in enumerate(recipients, start=1)}
     return doc.pages, fields
+
+
+# Recipients of a district decision besides "Như Điều 3" and the archive (Decree 30/2020 Appendix I:
+# "Nơi nhận", bottom left, each line "- …;", the last "- Lưu: VT, <unit>.") [R layout, M wording].
+_OTHER_RECIPIENTS = ("Chủ tịch, các PCT UBND huyện", "Phòng Tài chính - Kế hoạch", "UBND xã")
+_UNITS = ("TP", "LĐTBXH", "TNMT", "VHTT")
+
+
+def _recipients(rng: random.Random, province: str) -> list[str]:
+    """The "Nơi nhận" lines without their dash and final punctuation (drawn last: the other fields of
+    a seed are those it had before the list was varied)."""
+    lines = ["Như Điều 3", f"UBND {province}"]
+    lines += rng.sample(_OTHER_RECIPIENTS, rng.randint(0, 2))
+    return [*lines, f"Lưu: VT, {rng.choice(_UNITS)}"]
 
 
 def render(rng: random.Random, dpi: int = DPI) -> CorpusDocument:

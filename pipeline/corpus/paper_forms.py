@@ -21,7 +21,7 @@ from PIL import Image, ImageFont
 
 from pipeline.samples import (
     A4_MM,
-    COMMUNES,
+    CORPUS_COMMUNES,
     DISTRICTS,
     Citizen,
     _Canvas,
@@ -264,7 +264,7 @@ def province_of(rng: random.Random) -> str:
 
 
 def commune(rng: random.Random) -> str:
-    return rng.choice(COMMUNES)
+    return rng.choice(CORPUS_COMMUNES)
 
 
 def district(rng: random.Random) -> str:

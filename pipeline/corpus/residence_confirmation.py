@@ -150,7 +150,17 @@ def draw(rng: random.Random, dpi: int = DPI) -> tuple[list[Image.Image], dict[st
         "current_residence": current,
         "head_of_household": head_name.upper(),
         "relation_to_head": relation,
+        "household_members.count": str(len(members)),
     }
+    for n, (name, born, sex, id_number, member_relation) in enumerate(members, start=1):
+        day, month, year = born.split("/")
+        fields |= {
+            f"household_members.{n}.full_name": name.upper(),
+            f"household_members.{n}.date_of_birth": f"{year}-{month}-{day}",
+            f"household_members.{n}.sex": sex,
+            f"household_members.{n}.id_number": id_number,
+            f"household_members.{n}.relation_to_head": member_relation,
+        }
     return doc.pages, fields
 
 

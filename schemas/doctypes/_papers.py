@@ -191,3 +191,28 @@ def person_paper_checks(fields: dict[str, ExtractedField]) -> None:
         )
     check_order(fields, "date_of_birth", "issue_date", "before_date_of_birth")
     check_not_future(fields, "issue_date")
+
+
+def gather_list(data: object, prefix: str) -> object:
+    """A model's input with the flat list fields of extraction ("household_members.2.id_number",
+    "recipients.1") gathered into a list under ``prefix``, in item order; ``<prefix>.count`` is
+    dropped (it only checks the rows). Other input is returned as it is."""
+    if not isinstance(data, dict) or prefix in data:
+        return data
+    items: dict[int, object] = {}
+    rest: dict[str, object] = {}
+    for key, value in data.items():
+        parts = key.split(".") if isinstance(key, str) else []
+        if len(parts) < 2 or parts[0] != prefix:
+            rest[key] = value
+        elif parts[1].isdigit():
+            n = int(parts[1])
+            if len(parts) == 2:
+                items[n] = value
+            else:
+                entry = items.setdefault(n, {})
+                if isinstance(entry, dict):
+                    entry[".".join(parts[2:])] = value
+    if items:
+        rest[prefix] = [items[n] for n in sorted(items)]
+    return rest

@@ -13,7 +13,7 @@ import dataclasses
 import datetime as dt
 import re
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from schemas.doctypes._papers import (
     DATE_LINE,
@@ -23,6 +23,7 @@ from schemas.doctypes._papers import (
     check_not_future,
     document_number,
     fold_key,
+    gather_list,
 )
 from schemas.documents import (
     DocumentModel,
@@ -87,11 +88,24 @@ class AdministrativeDecision(DocumentModel):
     subject: str
     signer_title: str
     signer_name: str
+    # "Nơi nhận": extracted as the flat fields ``recipients.<n>`` (as printed, without the dash and
+    # the final ";" or "."), gathered here in order.
+    recipients: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _gather(cls, data: object) -> object:
+        return gather_list(data, "recipients")
 
     _text = field_validator("issuing_agency", "document_number", "subject", "signer_title", "signer_name")(
         nfc_text
     )
     _dates = field_validator("issue_date")(sane_date)
+
+    @field_validator("recipients")
+    @classmethod
+    def _recipients(cls, value: list[str]) -> list[str]:
+        return [nfc_text(v) for v in value]
 
     @model_validator(mode="after")
     def _consistent(self) -> AdministrativeDecision:

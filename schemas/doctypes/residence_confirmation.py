@@ -8,18 +8,24 @@ amended by Circular 66/2023/TT-BCA; the 2021 text said 30 days) [M: secondary so
 
 from __future__ import annotations
 
-from pydantic import field_validator
+import datetime as dt
 
-from schemas.doctypes._papers import DATE_LINE, PersonPaper, person_paper_checks, snap
+from pydantic import Field, field_validator, model_validator
+
+from schemas.doctypes._papers import DATE_LINE, PersonPaper, gather_list, person_paper_checks, snap
 from schemas.documents import (
+    DocumentModel,
     DocumentType,
     DocumentTypeDef,
     ExtractedField,
     FieldDef,
     FieldKind,
+    Sex,
     ValidityRule,
     nfc_text,
     optional_nfc_text,
+    require_personal_id,
+    sane_date,
 )
 
 # Relations to the head of household as written on residence papers [M].
@@ -77,6 +83,27 @@ VALIDITY = ValidityRule(
 )
 
 
+class HouseholdMember(DocumentModel):
+    """One row of the CT07 household table (item 10): extracted as the flat fields
+    ``household_members.<n>.<field>`` and gathered here in row order."""
+
+    full_name: str
+    date_of_birth: dt.date
+    sex: Sex
+    id_number: str
+    relation_to_head: str
+
+    _text = field_validator("full_name", "relation_to_head")(nfc_text)
+    _dates = field_validator("date_of_birth")(sane_date)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> HouseholdMember:
+        require_personal_id("id_number", self.id_number, self.date_of_birth, self.sex)
+        if self.relation_to_head not in RELATIONS:
+            raise ValueError("relation_to_head: not a relation of the list")
+        return self
+
+
 class ResidenceConfirmation(PersonPaper):
     """Xác nhận thông tin về cư trú (CT07)."""
 
@@ -85,6 +112,12 @@ class ResidenceConfirmation(PersonPaper):
     current_residence: str
     head_of_household: str
     relation_to_head: str
+    household_members: list[HouseholdMember] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _gather(cls, data: object) -> object:
+        return gather_list(data, "household_members")
 
     _text = field_validator(
         "permanent_residence", "current_residence", "head_of_household", "relation_to_head"

@@ -45,10 +45,15 @@ def test_fields_without_labels() -> None:
         "subject": "hỗ trợ kinh phí học nghề",
         "signer_title": "TM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH PHÓ CHỦ TỊCH",  # TICH repaired
         "signer_name": "NGUYỄN PHƯƠNG THỦY",
+        # "Nơi nhận", bottom left, beside the signer's block: without the dashes and final ";"/"."
+        "recipients.1": "Như Điều 3",
+        "recipients.2": "Lưu: VT, TP",
+        "recipients.count": "2",
     }
     assert not extraction.problems
     assert VALIDITY.kind == "until_amended"
-    assert extraction.model() is not None
+    model = extraction.model()
+    assert model is not None and model.model_dump()["recipients"] == ["Như Điều 3", "Lưu: VT, TP"]
 
 
 def test_number_of_another_kind_of_paper_is_flagged() -> None:

@@ -1,14 +1,15 @@
 """Residence confirmation CT07: numbered labels, the household table not taken for the person's own
-fields, relation snapped to the closed list, 12-month validity."""
+fields but read as the household members, relation snapped to the closed list, 12-month validity."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from pipeline.classify import classify
+from pipeline.ocr import OcrPage
 from schemas.doctypes.residence_confirmation import MODEL
 from schemas.documents import DocumentType
-from tests.unit.paper_pages import problems, run, text_page, values
+from tests.unit.paper_pages import page, problems, run, values
 
 ID, HEAD_ID = "025175274432", "012069750346"  # female 1975; male 1969
 
@@ -27,9 +28,9 @@ Công an xã Trà Cổ, Tỉnh Phú Thọ xác nhận thông tin về cư trú c
 8. Họ, chữ đệm và tên chủ hộ: NGUYỄN QUỐC THỊNH
 9. Quan hệ với chủ hộ: Vo
 10. Thông tin về thành viên trong hộ gia đình:
-TT Họ, chữ đệm và tên Ngày sinh Giới tính Số định danh cá nhân Quan hệ với chủ hộ
-1 NGUYỄN QUỐC THỊNH 13/11/1969 Nam {HEAD_ID} Chủ hộ
-2 TRẦN THU HÀ 25/03/1975 Nữ {ID} Vợ
+TT	Họ, chữ đệm và tên	Ngày sinh	Giới tính	Số định danh cá nhân	Quan hệ với chủ hộ
+1	NGUYỄN QUỐC THỊNH	13/11/1969	Nam	{HEAD_ID}	Chủ hộ
+2	TRẦN THU HÀ	25/03/1975	Nữ	{ID}	Vo
 Thông tin trên có giá trị sử dụng 01 năm kể từ ngày cấp.
 """
 
@@ -45,7 +46,35 @@ EXPECTED = {
     "current_residence": "Thôn 5, Xã Hồng Hải, Huyện Nghĩa Hưng, Tỉnh Phú Thọ",
     "head_of_household": "NGUYỄN QUỐC THỊNH",
     "relation_to_head": "Vợ",
+    "household_members.1.full_name": "NGUYỄN QUỐC THỊNH",
+    "household_members.1.date_of_birth": "1969-11-13",
+    "household_members.1.sex": "Nam",
+    "household_members.1.id_number": HEAD_ID,
+    "household_members.1.relation_to_head": "Chủ hộ",
+    "household_members.2.full_name": "TRẦN THU HÀ",
+    "household_members.2.date_of_birth": "1975-03-25",
+    "household_members.2.sex": "Nữ",
+    "household_members.2.id_number": ID,
+    "household_members.2.relation_to_head": "Vợ",  # "Vo": a lost mark, snapped to the list
+    "household_members.count": "2",
 }
+# Left edges of the household table's columns (TT, name, born, sex, ID, relation): its lines are
+# tab-separated in TEXT.
+COLUMNS = (100, 200, 800, 1100, 1300, 1800)
+
+
+def ct07_page(text: str) -> OcrPage:
+    """:func:`text_page`, with the table's cells (tab-separated) at their columns."""
+    rows: list[list[tuple[int, str]]] = []
+    for line in text.splitlines():
+        if "\t" in line:
+            rows.append([(x, cell) for x, cell in zip(COLUMNS, line.split("\t"), strict=True) if cell])
+            continue
+        left, _, right = line.partition("  ||  ")
+        rows.append([(100, left)] if left.strip() else [])
+        if right.strip():
+            rows[-1].append((1300, right))
+    return page(rows)
 
 
 def test_classified() -> None:
@@ -53,20 +82,22 @@ def test_classified() -> None:
 
 
 def test_person_fields_not_the_table() -> None:
-    extraction = run(DocumentType.RESIDENCE_CONFIRMATION, text_page(TEXT), today=dt.date(2025, 6, 1))
+    extraction = run(DocumentType.RESIDENCE_CONFIRMATION, ct07_page(TEXT), today=dt.date(2025, 6, 1))
     assert values(extraction) == EXPECTED
     assert not extraction.problems
-    assert extraction.model() is not None
+    model = extraction.model()
+    assert model is not None
+    assert [m["relation_to_head"] for m in model.model_dump()["household_members"]] == ["Chủ hộ", "Vợ"]
 
 
 def test_expired_after_a_year() -> None:
-    extraction = run(DocumentType.RESIDENCE_CONFIRMATION, text_page(TEXT), today=dt.date(2026, 5, 14))
+    extraction = run(DocumentType.RESIDENCE_CONFIRMATION, ct07_page(TEXT), today=dt.date(2026, 5, 14))
     assert ("document_expired", "issue_date") in problems(extraction)
 
 
 def test_unknown_relation_and_wrong_id() -> None:
     text = TEXT.replace("chủ hộ: Vo", "chủ hộ: Hàng xóm").replace(f"nhân: {ID}", "nhân: 025175274")
-    extraction = run(DocumentType.RESIDENCE_CONFIRMATION, text_page(text), today=dt.date(2025, 6, 1))
+    extraction = run(DocumentType.RESIDENCE_CONFIRMATION, ct07_page(text), today=dt.date(2025, 6, 1))
     assert not extraction.fields["relation_to_head"].valid
     assert not extraction.fields["id_number"].valid  # 9 digits: an old ID card number
     assert MODEL.model_validate(EXPECTED).relation_to_head == "Vợ"

@@ -1,0 +1,298 @@
+"""List fields of paper documents, read from the page geometry: the household members table of a
+residence confirmation (CT07) and the recipients ("Nơi nhận:") of an administrative decision.
+
+A list is returned as flat fields so that review, the bench and corrections treat each item like
+any other field: ``household_members.<n>.<column>`` (n from 1) and ``household_members.count``;
+``recipients.<n>`` and ``recipients.count``. Each cell is normalised as the field of the same kind
+is (a name voted and repaired, a date and an ID re-read with the digits model, the ID checked
+against the row's date of birth and sex). A row that is there but cannot be read is kept with its
+unreadable cells invalid (never dropped), and a gap in the row numbers invalidates the count.
+Problem codes name the check, never a value.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import statistics
+import unicodedata
+from collections.abc import Callable, Sequence
+
+from pipeline.extract import (
+    LOW_CONFIDENCE,
+    ZoneReader,
+    _cross_validate,
+    _Found,
+    _normalise,
+    _repair_address_part,
+    clean_text,
+)
+from pipeline.ocr import OcrOptions, OcrPage, Word
+from schemas.doctypes._lexicon import repair_y_dot
+from schemas.doctypes._papers import fold_key, snap
+from schemas.doctypes.residence_confirmation import RELATIONS
+from schemas.documents import DocumentType, ExtractedField, FieldDef, FieldKind
+
+MEMBERS = "household_members"
+RECIPIENTS = "recipients"
+# Columns of the CT07 household table, left to right, and how each cell is normalised.
+MEMBER_COLUMNS: tuple[tuple[str, FieldKind | None], ...] = (
+    ("number", None),  # "TT": the row number, only checks the order
+    ("full_name", FieldKind.NAME),
+    ("date_of_birth", FieldKind.DATE),
+    ("sex", FieldKind.SEX),
+    ("id_number", FieldKind.ID_NUMBER),
+    ("relation_to_head", FieldKind.TEXT),
+)
+# The header words that start each column ("TT", "Họ, chữ đệm và tên", "Ngày sinh", "Giới tính",
+# "Số định danh cá nhân", "Quan hệ với chủ hộ"), folded.
+_HEADER_STARTS = ("TT", "HO", "NGAY", "GIOI", "SO", "QUAN")
+_HEADER_WORDS = frozenset(
+    ("TT", "HO", "CHU", "DEM", "VA", "TEN", "NGAY", "SINH", "GIOI", "TINH", "SO", "DINH", "DANH", "CA",
+     "NHAN", "QUAN", "HE", "VOI", "STT")
+)  # fmt: skip
+_TABLE_END = "THONG TIN TREN CO GIA TRI"
+_RULE = re.compile(r"[|\[\]¦]")  # table rulings read as characters
+
+
+def _fold(word: Word | str) -> str:
+    text = word.text if isinstance(word, Word) else word
+    return fold_key(_RULE.sub("", text))
+
+
+def _centre(word: Word) -> float:
+    return word.top + word.height / 2
+
+
+def _rows(words: Sequence[Word]) -> list[list[Word]]:
+    """Words grouped into rows by their vertical centre, each row left to right."""
+    if not words:
+        return []
+    height = statistics.median(w.height for w in words)
+    rows: list[list[Word]] = []
+    for word in sorted(words, key=_centre):
+        if rows and abs(_centre(word) - statistics.fmean(_centre(w) for w in rows[-1])) <= 0.5 * height:
+            rows[-1].append(word)
+        else:
+            rows.append([word])
+    return [sorted(row, key=lambda w: w.left) for row in rows]
+
+
+def _confidence(words: Sequence[Word]) -> float:
+    return min(w.conf for w in words) / 100.0 if words else 0.0
+
+
+def _unreadable(code: str) -> ExtractedField:
+    return ExtractedField(None, "", 0.0, False, (code,))
+
+
+# ------------------------------------------------------------------------------ household members
+
+
+def _member_header(page: OcrPage) -> tuple[list[int], int] | None:
+    """(left edge of each column, bottom of the header's first line) of the household table."""
+    for line in page.lines:
+        folded = [_fold(w) for w in line.words]
+        if "NGAY" not in folded or "GIOI" not in folded or "QUAN" not in folded:
+            continue
+        lefts: list[int] = []
+        start = 0
+        for head in _HEADER_STARTS:
+            at = next((i for i in range(start, len(folded)) if folded[i] == head), None)
+            if at is None:
+                break
+            lefts.append(line.words[at].left)
+            start = at + 1
+        if len(lefts) == len(_HEADER_STARTS):
+            return lefts, max(w.top + w.height for w in line.words)
+    return None
+
+
+def _table_end(page: OcrPage, below: int) -> int:
+    for line in page.lines:
+        top = min(w.top for w in line.words)
+        if top > below and " ".join(_fold(w) for w in line.words).startswith(_TABLE_END):
+            return top
+    return (
+        page.image.height
+        if page.image is not None
+        else max((w.top + w.height for w in page.words), default=0)
+    )
+
+
+def _member_cells(row: list[Word], lefts: list[int]) -> list[list[Word]]:
+    tolerance = statistics.median(w.height for w in row) / 2
+    cells: list[list[Word]] = [[] for _ in lefts]
+    for word in row:
+        if not _RULE.sub("", word.text).strip():
+            continue
+        column = max((k for k, left in enumerate(lefts) if word.left + tolerance >= left), default=0)
+        cells[column].append(dataclasses.replace(word, text=_RULE.sub("", word.text)))
+    return cells
+
+
+def _relation(raw: str, conf: float) -> ExtractedField:
+    field = ExtractedField(clean_text(raw) or None, raw, conf, bool(clean_text(raw)))
+    snapped = snap(field, RELATIONS, "unknown_relation")
+    return snapped if snapped is not None else field
+
+
+def household_members(
+    pages: Sequence[OcrPage], reader: ZoneReader | None, options: OcrOptions
+) -> dict[str, ExtractedField]:
+    """The CT07 household table: one set of fields per row, and the number of rows."""
+    out: dict[str, ExtractedField] = {}
+    for page in pages:
+        header = _member_header(page)
+        if header is None:
+            continue
+        lefts, header_bottom = header
+        end = _table_end(page, header_bottom)
+        words = [w for w in page.words if header_bottom < _centre(w) < end and _RULE.sub("", w.text).strip()]
+        numbers: list[int | None] = []
+        for row in _rows(words):
+            cells = _member_cells(row, lefts)
+            texts = [" ".join(w.text for w in cell) for cell in cells]
+            if not numbers and all(_fold(t) in _HEADER_WORDS for t in " ".join(texts).split()):
+                continue  # the header's second line ("nhân", "chủ hộ")
+            n = len(numbers) + 1
+            digits = re.sub(r"\D", "", texts[0])
+            numbers.append(int(digits) if digits else None)
+            member: dict[str, ExtractedField] = {}
+            for (column, kind), cell, text in zip(MEMBER_COLUMNS, cells, texts, strict=True):
+                if kind is None:
+                    continue
+                if not cell:
+                    member[column] = _unreadable("unreadable_cell")
+                elif kind is FieldKind.TEXT:
+                    member[column] = _relation(text, _confidence(cell))
+                else:
+                    fdef = FieldDef(column, column, kind, ())
+                    found = _Found(text, _confidence(cell), page, tuple(cell))
+                    member[column] = _normalise(fdef, found, reader, options)[0]
+            _cross_validate(member)  # the ID against the row's date of birth and sex
+            repair_y_dot({"full_name": "name"}, member)
+            out.update({f"{MEMBERS}.{n}.{column}": f for column, f in member.items()})
+        if numbers:
+            in_order = numbers == list(range(1, len(numbers) + 1))
+            count = str(len(numbers))
+            out[f"{MEMBERS}.count"] = ExtractedField(
+                count, count, 1.0 if in_order else 0.5, in_order, () if in_order else ("rows_out_of_order",)
+            )
+            return out
+    out[f"{MEMBERS}.count"] = _unreadable("table_not_found")
+    return out
+
+
+# ------------------------------------------------------------------------------------ recipients
+
+_ARCHIVE = "VT"  # "Lưu: VT, …": the clerical office keeps a copy (Decree 30/2020 Appendix I) [R]
+_BULLETS = ("-", "–", "—", "+", "•")
+
+
+def _recipient(raw: str, words: Sequence[Word]) -> ExtractedField:
+    """One recipient, as printed without its dash and final ";" or ".": "Như Điều 3", "UBND Tỉnh
+    Quảng Bình", "Lưu: VT, TP"."""
+    text = clean_text(raw).lstrip("".join(_BULLETS) + " ").rstrip(";.,: ")
+    conf = _confidence(words)
+    folded = fold_key(text)
+    problems: tuple[str, ...] = ()
+    match = re.fullmatch(r"NHU DIEU (\d+)", folded)
+    if match:
+        text = f"Như Điều {match.group(1)}"
+    elif folded.startswith("LUU "):
+        codes = re.findall(r"[A-ZĐ0-9]+", text.split(" ", 1)[1].upper())
+        raw_first = codes[0] if codes else ""
+        if codes and len(codes[0]) <= 3 and codes[0][0] == "V":
+            # "VT" is mandatory first; its low confidence (a stamp, a thin comma) says nothing.
+            codes[0] = _ARCHIVE
+            rest = [w for w in words if fold_key(w.text) not in ("LUU", fold_key(raw_first))]
+            conf = max(conf, min(0.9, _confidence(rest) if rest else 0.9))
+        else:
+            problems = ("archive_without_vt",)
+        text = "Lưu: " + ", ".join(codes)
+    elif folded.startswith("UBND "):
+        text = "UBND " + _repair_address_part(text.split(" ", 1)[1])
+    value = unicodedata.normalize("NFC", text)
+    field = ExtractedField(value or None, raw, conf, bool(value) and not problems, problems)
+    return field
+
+
+def _page_mid(page: OcrPage) -> float:
+    if page.image is not None:
+        return page.image.width / 2
+    return max((w.left + w.width for w in page.words), default=0) / 2
+
+
+def recipients(pages: Sequence[OcrPage]) -> dict[str, ExtractedField]:
+    """The "Nơi nhận:" list at the bottom left of the last page that has one."""
+    out: dict[str, ExtractedField] = {}
+    for page in reversed(pages):
+        label = next(
+            (
+                (a, b)
+                for line in page.lines
+                for a, b in zip(line.words, line.words[1:], strict=False)
+                if _fold(a) == "NOI" and _fold(b).startswith("NHAN")
+            ),
+            None,
+        )
+        if label is None:
+            continue
+        mid = _page_mid(page)
+        below = label[1].top + label[1].height
+        words = [w for w in page.words if _centre(w) > below and w.left + w.width / 2 < mid]
+        items: list[list[Word]] = []
+        last_bottom = below
+        for row in _rows(words):
+            top = min(w.top for w in row)
+            height = statistics.median(w.height for w in row)
+            if top - last_bottom > 3 * max(height, 20):
+                break  # past the list
+            if row[0].text[:1] in _BULLETS or not items:
+                items.append(list(row))
+            else:
+                items[-1].extend(row)  # a recipient continued on the next line
+            last_bottom = max(w.top + w.height for w in row)
+        for n, item in enumerate(items, start=1):
+            out[f"{RECIPIENTS}.{n}"] = _recipient(" ".join(w.text for w in item), item)
+        count = str(len(items))
+        out[f"{RECIPIENTS}.count"] = ExtractedField(count, count, 1.0 if items else 0.0, bool(items))
+        return out
+    out[f"{RECIPIENTS}.count"] = _unreadable("list_not_found")
+    return out
+
+
+# ------------------------------------------------------------------------------------------ entry
+
+ListReader = Callable[[Sequence[OcrPage], ZoneReader | None, OcrOptions], dict[str, ExtractedField]]
+LIST_READERS: dict[DocumentType, ListReader] = {
+    DocumentType.RESIDENCE_CONFIRMATION: household_members,
+    DocumentType.ADMINISTRATIVE_DECISION: lambda pages, _reader, _options: recipients(pages),
+}
+
+
+def read_lists(
+    document_type: DocumentType, pages: Sequence[OcrPage], reader: ZoneReader | None, options: OcrOptions
+) -> dict[str, ExtractedField]:
+    """The list fields of ``document_type`` (none for most types)."""
+    read = LIST_READERS.get(document_type)
+    return read(pages, reader, options) if read is not None else {}
+
+
+def is_list_field(name: str) -> bool:
+    """A flat list-item field ("household_members.2.id_number", "recipients.count")."""
+    return "." in name
+
+
+def list_problems(fields: dict[str, ExtractedField]) -> list[tuple[str, str]]:
+    """(reason code, field name) of the list fields to review: invalid, or below LOW_CONFIDENCE."""
+    out = []
+    for name, f in fields.items():
+        if not is_list_field(name):
+            continue
+        if not f.valid:
+            out.append(("field_invalid", name))
+        elif f.confidence < LOW_CONFIDENCE and f.source != "clerk":
+            out.append(("low_confidence", name))
+    return out
