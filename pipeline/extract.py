@@ -44,6 +44,7 @@ from schemas.documents import (
     FieldDef,
     FieldKind,
 )
+from schemas.doctypes._lexicon import repair_y_dot
 from schemas.identifiers import load_province_codes, normalise_sex, validate_personal_id
 
 LOW_CONFIDENCE = 0.70  # below this a field goes to review even when it is valid
@@ -964,6 +965,11 @@ def extract(
                 rewrites[fdef.name] = _word_corrections(fdef, located[fdef.name], printed)
     for source, values in _machine_values(document_type, ocr_pages, zone_reader):
         _merge_source(definition, fields, source, values)
+    # List fields (CT07 household members, a decision's recipients) and the lost ỵ (H4b).
+    from pipeline.lists import list_problems, read_lists  # lazy: pipeline.lists uses this module
+
+    fields.update(read_lists(document_type, ocr_pages, zone_reader, ocr_options))
+    repair_y_dot({f.name: f.kind.value for f in definition.fields}, fields)
     for fdef in definition.fields:
         merged = fields.get(fdef.name)
         if merged is not None and merged.source in ("qr", "mrz") and merged.value and fdef.name in located:
@@ -1003,6 +1009,7 @@ def extract(
             extraction.problems.append(ReviewProblem("field_invalid", fdef.name))
         elif extracted.confidence < LOW_CONFIDENCE:
             extraction.problems.append(ReviewProblem("low_confidence", fdef.name))
+    extraction.problems.extend(ReviewProblem(code, name) for code, name in list_problems(fields))
     extraction.problems.extend(ReviewProblem(code, document_type.value) for code in document_problems)
     expired = expiry_problem(document_type, fields, today)
     if expired is not None:
@@ -1133,6 +1140,8 @@ def revalidate(
     for name, f in fields.items():
         fdef = names.get(name)
         if fdef is None:
+            if "." in name:  # a list item (pipeline.lists): kept as read
+                checked[name] = f
             continue
         notes = tuple(p for p in f.problems if p in _NOTES)
         if f.value is None and "no_expiry" in notes:
@@ -1152,6 +1161,9 @@ def revalidate(
             problems.append(ReviewProblem("field_invalid", fdef.name))
         elif current.confidence < LOW_CONFIDENCE and current.source != "clerk":
             problems.append(ReviewProblem("low_confidence", fdef.name))
+    from pipeline.lists import list_problems  # lazy: pipeline.lists uses this module
+
+    problems.extend(ReviewProblem(code, name) for code, name in list_problems(checked))
     problems.extend(ReviewProblem(code, document_type.value) for code in document_problems)
     expired = expiry_problem(document_type, checked, today)
     if expired is not None:
