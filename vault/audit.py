@@ -108,8 +108,8 @@ class AuditLog:
         return bind.dialect.name != "sqlite"
 
     @contextmanager
-    def _session(self, session: Session | None) -> Iterator[Session]:
-        if self._own_transaction(session):
+    def _session(self, session: Session | None, in_caller_transaction: bool = False) -> Iterator[Session]:
+        if self._own_transaction(session) and not in_caller_transaction:
             with self.sessions() as own, own.begin():
                 yield own
         else:
@@ -117,10 +117,15 @@ class AuditLog:
             with session.begin_nested():
                 yield session
 
-    def append(self, entry: AuditEntry, session: Session | None = None) -> int:
-        """Append one record; returns its sequence number."""
+    def append(
+        self, entry: AuditEntry, session: Session | None = None, *, in_caller_transaction: bool = False
+    ) -> int:
+        """Append one record; returns its sequence number. By default the record is committed at once, in
+        a transaction of its own (on PostgreSQL), whatever becomes of the caller's;
+        ``in_caller_transaction``: it is part of ``session``'s transaction (committed or rolled back
+        with it), and the chain's head stays locked until then."""
         detail = _detail_text(entry.detail)
-        with self._session(session) as s:
+        with self._session(session, in_caller_transaction and session is not None) as s:
             # The UPDATE takes the head's row lock (PostgreSQL) or the write lock (SQLite) before the head is
             # read, so concurrent appends queue here instead of both extending the same head.
             s.execute(update(AuditChain).where(AuditChain.id == 1).values(seq=AuditChain.seq + 1))

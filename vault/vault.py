@@ -120,6 +120,9 @@ class ErasureReport:
     erased_at: datetime
 
 
+_DEFERRED_AUDIT = "sohoa.deferred_audit"  # Session.info key: entries held until the stage commits
+
+
 class Vault:
     def __init__(
         self,
@@ -141,6 +144,25 @@ class Vault:
     def session(self) -> Iterator[Session]:
         with self.sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def deferred_audit(self, session: Session) -> Iterator[None]:
+        """Within this block, the audit entries of actions done in ``session`` are appended at its end, in
+        ``session``'s own transaction: they are committed with the work, or not at all.
+
+        For a stage that a crash may cut short and a later attempt redo (the workers' I/O stage): an
+        attempt killed after an upload but before its commit leaves no entry (its unrecorded object
+        version is removed by the next attempt), so a redone stage leaves one audit entry per real
+        action. Entries are held until the block ends, so the chain's head is locked only for the last
+        moment of the transaction, not during uploads. Refusals are still recorded at once."""
+        pending: list[AuditEntry] = []
+        session.info[_DEFERRED_AUDIT] = pending
+        try:
+            yield
+        finally:
+            session.info.pop(_DEFERRED_AUDIT, None)
+        for entry in pending:  # not reached when the block raised: the transaction is rolled back
+            self.audit.append(entry, session, in_caller_transaction=True)
 
     # ---- owners and keys -------------------------------------------------------------------------
     def owner_ref(self, owner_id: str) -> str:
@@ -205,18 +227,20 @@ class Vault:
         document_id: uuid.UUID | None = None,
         detail: dict[str, Any] | None = None,
     ) -> None:
-        self.audit.append(
-            AuditEntry(
-                actor_role=actor.role.value,
-                actor_ref=self.actor_ref(actor),
-                action=action,
-                outcome=outcome,
-                owner_ref=owner_ref,
-                document_id=str(document_id) if document_id is not None else None,
-                detail=detail,
-            ),
-            session,
+        entry = AuditEntry(
+            actor_role=actor.role.value,
+            actor_ref=self.actor_ref(actor),
+            action=action,
+            outcome=outcome,
+            owner_ref=owner_ref,
+            document_id=str(document_id) if document_id is not None else None,
+            detail=detail,
         )
+        deferred = session.info.get(_DEFERRED_AUDIT) if session is not None else None
+        if deferred is not None and outcome == "ok":
+            deferred.append(entry)  # see deferred_audit
+        else:
+            self.audit.append(entry, session)
 
     def _deny(
         self,

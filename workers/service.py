@@ -325,10 +325,10 @@ def run_io_stage(ctx: WorkerContext, document_id: uuid.UUID) -> DocumentState:
             if document.attempts >= ctx.max_attempts:
                 return _reject_internal(ctx, document, STAGE_IO)
             document.attempts += 1
-        # The vault appends "signed.put" to the audit log before the data moves; while the store is down
-        # every retry would add an entry for a write that cannot happen. Ask the store first.
+        # Ask the store first: while it is down the attempt is given back without signing anything.
         _probe_store(ctx)
-        with ctx.vault.session() as session:
+        # The stage's audit entries are committed with its work: a run killed before its commit leaves none.
+        with ctx.vault.session() as session, ctx.vault.deferred_audit(session):
             document = _locked(session, document_id)
             if document is None or document.state.final:
                 return document.state if document is not None else DocumentState.REJECTED

@@ -100,9 +100,9 @@ def _fresh(env: Env, name: str) -> Env:
     return Env(settings, env.services, Runtime(settings), env.work)
 
 
-def _assert_stored_once(env: Env, ids: list[uuid.UUID], *, in_flight_allowance: int = 0) -> None:
+def _assert_stored_once(env: Env, ids: list[uuid.UUID]) -> None:
     vault = env.runtime.context().vault
-    assert_stored_once(vault, env.settings, env.runtime.broker, ids, in_flight_allowance=in_flight_allowance)
+    assert_stored_once(vault, env.settings, env.runtime.broker, ids)
 
 
 def _processing(env: Env, ids: list[uuid.UUID]) -> int:
@@ -127,7 +127,7 @@ def test_sigkilled_workers_lose_nothing_and_a_new_worker_finishes_within_2_minut
         wait_until(lambda: final_count(vault, ids) == 50, 300, "all 50 documents final")
         took = time.monotonic() - restarted
     assert took < 120, f"the batch finished {took:.0f} s after the new worker started"
-    _assert_stored_once(env, ids, in_flight_allowance=2)
+    _assert_stored_once(env, ids)
 
 
 # ------------------------------------------------------------------------------------------- #376
@@ -145,7 +145,7 @@ def test_supervisor_restarts_a_killed_worker_process(env: Env) -> None:
         )
         assert sorted(g.child_queues().values()) == ["io", "ocr", "ocr"]
         wait_until(lambda: final_count(vault, ids) == len(ids), 240, "the batch")
-    _assert_stored_once(env, ids, in_flight_allowance=1)
+    _assert_stored_once(env, ids)
 
 
 # ----------------------------------------------------------------------------------------------- (2)
@@ -162,7 +162,7 @@ def test_minio_down_for_20_seconds_mid_batch_all_stored_none_rejected(env: Env) 
             start(env.services, ["minio"])
         wait_until(lambda: final_count(vault, ids) == len(ids), 300, "the batch after MinIO came back")
     # A write that started just before MinIO went down was audited (the audit entry precedes the write).
-    _assert_stored_once(env, ids, in_flight_allowance=1)
+    _assert_stored_once(env, ids)
 
 
 # ----------------------------------------------------------------------------------------------- (3)
@@ -185,7 +185,7 @@ def test_redis_restart_mid_batch_loses_nothing(env: Env) -> None:
             start(env.services, ["redis"])
         wait_until(lambda: final_count(vault, ids) == len(ids), 300, "the batch after Redis came back")
         log = g.log.read_text(errors="replace")
-    _assert_stored_once(env, ids, in_flight_allowance=2)
+    _assert_stored_once(env, ids)
     # OCR went on during the outage; its hand-over to the signing/storage queue failed after its own
     # retries and the reconciler queued the stage once Redis was back.
     assert "hand-over of document" in log and "reconciler queued" in log

@@ -82,10 +82,10 @@ def rabbit(service_config, tmp_path_factory) -> Iterator[Rabbit]:  # type: ignor
         stop(services, ["minio", "rabbitmq"])
 
 
-def _assert_stored_once(rabbit: Rabbit, ids: list[uuid.UUID], in_flight_allowance: int = 0) -> None:
+def _assert_stored_once(rabbit: Rabbit, ids: list[uuid.UUID]) -> None:
     vault = rabbit.runtime.context().vault
     broker = rabbit.runtime.broker
-    assert_stored_once(vault, rabbit.settings, broker, ids, in_flight_allowance=in_flight_allowance)
+    assert_stored_once(vault, rabbit.settings, broker, ids)
 
 
 def test_spine_over_rabbitmq(rabbit: Rabbit) -> None:
@@ -117,4 +117,4 @@ def test_sigkilled_workers_over_rabbitmq_lose_nothing(rabbit: Rabbit) -> None:
     with worker_group(rabbit.settings, rabbit.work / "kill-2.log", *args, **env):
         wait_until(lambda: final_count(vault, ids) == len(ids), 240, "the batch after the crash")
     assert time.monotonic() - restarted < 120
-    _assert_stored_once(rabbit, ids, in_flight_allowance=2)
+    _assert_stored_once(rabbit, ids)
