@@ -296,3 +296,15 @@ def list_problems(fields: dict[str, ExtractedField]) -> list[tuple[str, str]]:
         elif f.confidence < LOW_CONFIDENCE and f.source != "clerk":
             out.append(("low_confidence", name))
     return out
+
+
+def list_field_def(name: str) -> FieldDef | None:
+    """The field definition of a list item (for a clerk's correction): the kind of its column
+    ("household_members.2.date_of_birth" is a date); None for a count or an unknown name."""
+    parts = name.split(".")
+    if len(parts) == 3 and parts[0] == MEMBERS and parts[1].isdigit():
+        kind = dict(MEMBER_COLUMNS).get(parts[2])
+        return FieldDef(name, name, kind, ()) if kind is not None else None
+    if len(parts) == 2 and parts[0] == RECIPIENTS and parts[1].isdigit():
+        return FieldDef(name, name, FieldKind.TEXT, ())
+    return None

@@ -248,3 +248,16 @@ def test_recipients_are_read_from_the_bottom_left() -> None:
 def test_no_recipients_list_is_flagged() -> None:
     fields = recipients([_page([_FOOTER])])
     assert not fields["recipients.count"].valid
+
+
+def test_list_field_definitions_for_corrections() -> None:
+    from pipeline.lists import list_field_def
+    from schemas.documents import FieldKind
+
+    member_date = list_field_def("household_members.2.date_of_birth")
+    assert member_date is not None and member_date.kind is FieldKind.DATE
+    recipient = list_field_def("recipients.3")
+    assert recipient is not None and recipient.kind is FieldKind.TEXT
+    assert list_field_def("household_members.2.number") is None  # the row number is no field
+    assert list_field_def("household_members.count") is None
+    assert list_field_def("full_name") is None
