@@ -21,6 +21,7 @@ from pipeline.corpus.paper_forms import (
     random_date,
     vn_date,
 )
+from schemas.doctypes.health_certificate import HEALTH_CLASSES
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -33,7 +34,7 @@ REASONS = (
     "Đi học", "Đi làm", "Xin việc làm", "Bổ sung hồ sơ tuyển dụng", "Học lái xe",
     "Đổi giấy phép lái xe", "Thi tuyển công chức",
 )  # fmt: skip
-CLASSES = ("Loại I", "Loại II", "Loại III")
+CLASSES = HEALTH_CLASSES  # all five: IV and V have strokes of their own to read
 HOSPITALS = (
     "Bệnh viện Đa khoa", "Trung tâm Y tế huyện", "Bệnh viện Đa khoa khu vực",
 )  # fmt: skip

@@ -28,8 +28,8 @@ from schemas.documents import (
 HEALTH_CLASSES: tuple[str, ...] = ("Loại I", "Loại II", "Loại III", "Loại IV", "Loại V")
 # What a half-matched "(chữ in hoa):" leaves before the value: "hoa):", "in hoa):" or just "):".
 _LABEL_TAIL = re.compile(r"(?i)^\W*(?:(?:ch\w{1,2}\s+)?(?:in\s+)?hoa)?\W*[):;]")
-# Classes whose numeral OCR confuses with a neighbour's (III read as II, II as III).
-ROMAN_UNSURE: frozenset[str] = frozenset({"Loại II", "Loại III"})
+# Notes of pipeline.extract when the numeral's strokes were counted on the page image and settle it.
+NUMERAL_SETTLED: frozenset[str] = frozenset({"numeral_confirmed", "numeral_counted"})
 
 DEFINITION = DocumentTypeDef(
     type=DocumentType.HEALTH_CERTIFICATE,
@@ -102,8 +102,10 @@ def normalise_fields(fields: dict[str, ExtractedField]) -> list[str]:
             )
     if "health_class" in fields:
         klass = snap(fields["health_class"], HEALTH_CLASSES, "unknown_health_class") or fields["health_class"]
-        if klass.valid and klass.value in ROMAN_UNSURE:
-            # Tesseract reads "III" as "II" with high confidence (seen on the corpus): a clerk checks.
+        if klass.valid and not NUMERAL_SETTLED & set(klass.problems):
+            # Tesseract reads "III" as "II" and "II" as "I" with high confidence (seen on the
+            # corpus; "IV" as "V" is the same lost stem): unless the strokes counted on the page
+            # image settle the numeral, a clerk checks it.
             klass = dataclasses.replace(
                 klass,
                 confidence=min(klass.confidence, 0.6),

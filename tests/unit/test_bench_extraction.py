@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from bench.extraction.__main__ import Outcome, report
+from bench.extraction.__main__ import Outcome, counts, document_index, report
+from pipeline.corpus import LEVELS
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in line.split("|")]
 
 
 def test_report_counts_misclassified_fields_and_confident_wrong_values() -> None:
@@ -10,13 +15,24 @@ def test_report_counts_misclassified_fields_and_confident_wrong_values() -> None
         Outcome(
             "cccd_2021", "clean", 0, "cccd_2021", {"id_number": "ok", "full_name": "wrong"}, ["full_name"]
         ),
-        Outcome("cccd_2021", "clean", 1, "unknown", {"id_number": "missing", "full_name": "missing"}),
-        Outcome("cccd_2021", "heavy", 0, "cccd_2021", {"id_number": "flagged_wrong", "full_name": "ok"}),
+        Outcome("cccd_2021", "clean", 3, "unknown", {"id_number": "missing", "full_name": "missing"}),
+        Outcome("cccd_2021", "heavy", 2, "cccd_2021", {"id_number": "flagged_wrong", "full_name": "ok"}),
     ]
-    rows = {line.split("|")[2].strip(): line for line in report(outcomes, False).splitlines()[2:]}
-    clean = [c.strip() for c in rows["clean"].split("|")]
-    assert clean[3:7] == ["2", "50.0%", "25.0%", "25.0%"]  # docs, classified, exact, confident wrong
-    heavy = [c.strip() for c in rows["heavy"].split("|")]
-    assert heavy[3:7] == ["1", "100.0%", "50.0%", "0.0%"]
-    total = [c.strip() for c in report(outcomes, False).splitlines()[-1].split("|")]
-    assert total[1] == "ALL" and total[3:7] == ["3", "66.7%", "33.3%", "16.7%"]
+    rows = {(c[1], c[2]): c for c in map(_cells, report(outcomes, False).splitlines()[2:])}
+    # docs, classified, exact, confident wrong, wrong/fields
+    assert rows[("cccd_2021", "clean")][3:8] == ["2", "50.0%", "25.0%", "25.0%", "1/4"]
+    assert rows[("cccd_2021", "heavy")][3:8] == ["1", "100.0%", "50.0%", "0.0%", "0/2"]
+    assert ("cccd_2021", "light") not in rows
+    assert rows[("cccd_2021", "all")][3:8] == ["3", "66.7%", "33.3%", "16.7%", "1/6"]
+    assert rows[("ALL", "clean")][3:8] == ["2", "50.0%", "25.0%", "25.0%", "1/4"]
+    assert rows[("ALL", "all")][3:8] == ["3", "66.7%", "33.3%", "16.7%", "1/6"]
+
+
+def test_every_level_runs_documents_of_its_own() -> None:
+    indices = [document_index(n, level) for n in range(17) for level in LEVELS]
+    assert len(set(indices)) == 51  # 17 per level x 3 levels: 51 distinct documents per type
+    # A level's documents do not depend on the other levels run.
+    assert [document_index(n, "heavy") for n in range(3)] == [2, 5, 8]
+    said = counts(17, ["cccd_2021", "diploma"], list(LEVELS))
+    assert said.startswith("51 distinct document(s) per type = 17 per level x 3 level(s)")
+    assert said.endswith("2 type(s), 102 document(s) in all")

@@ -53,7 +53,8 @@ def test_fields_of_both_pages() -> None:
         "health_class": "Loại I",
         "issue_date": "2025-05-13",
     }
-    assert not extraction.problems
+    # Text without its page image: the numeral's strokes cannot be counted, so a clerk checks it.
+    assert problems(extraction) == {("low_confidence", "health_class")}
     assert extraction.model() is not None
 
 
@@ -70,7 +71,8 @@ def test_second_page_missing() -> None:
 
 
 def test_classes_ocr_confuses_go_to_review() -> None:
-    # "III" is read "II" with high confidence by Tesseract: either reading is checked by a clerk.
+    # "III" is read "II" with high confidence by Tesseract: unless the strokes settle it, either
+    # reading is checked by a clerk.
     pages = (text_page(PAGE_1), text_page(PAGE_2.replace("LoạiI.....", "Loại III"), page_number=2))
     extraction = run(DocumentType.HEALTH_CERTIFICATE, *pages, today=dt.date(2025, 6, 1))
     assert extraction.fields["health_class"].value == "Loại III"
@@ -97,3 +99,20 @@ def test_label_tail_left_by_the_name_vote_is_dropped() -> None:
     fields = {"full_name": ExtractedField("HOA THỊ MAI", "HOA THỊ MAI", 0.93, True)}
     normalise_fields(fields)
     assert fields["full_name"].value == "HOA THỊ MAI"
+
+
+def test_class_settled_by_the_strokes_is_not_flagged() -> None:
+    from pipeline.extract import NUMERAL_CONFIRMED, NUMERAL_COUNTED
+    from schemas.doctypes.health_certificate import normalise_fields
+    from schemas.documents import ExtractedField
+
+    for note in (NUMERAL_CONFIRMED, NUMERAL_COUNTED):
+        fields = {"health_class": ExtractedField("Loại III", "Loại II", 0.8, True, (note,))}
+        normalise_fields(fields)
+        assert (
+            fields["health_class"].confidence == 0.8
+            and "roman_numeral_unsure" not in fields["health_class"].problems
+        )
+    fields = {"health_class": ExtractedField("Loại IV", "Loại IV", 0.95, True)}
+    normalise_fields(fields)
+    assert fields["health_class"].confidence < 0.7  # read by OCR alone: to review
