@@ -1222,10 +1222,13 @@ def _normalise(
     conf = found.confidence
     kind = fdef.kind
     if kind is FieldKind.NAME:
+        found, tail = without_label_tail(found)
         voted = _vote_name(found, reader, options)
         # A name is wrong if any of its words is: its confidence is that of its weakest word.
         conf = voted.confidence if voted is not found else weakest_word(found.words or (), conf)
         value, notes = normalise_name(clean_text(unicodedata.normalize("NFC", voted.raw)))
+        if tail:
+            notes.append("label_tail")
         if notes:
             conf = min(conf, 0.85)
         if not all(plausible_syllable(token) for token in value.split()):
@@ -1365,6 +1368,22 @@ def numeral_from_strokes(field: ExtractedField, found: _Found) -> ExtractedField
     strokes = read_roman(np.asarray(gray))
     prefix = " ".join(w.text for w in words[: at[0]])
     return numeral_decision(field, prefix, printed, strokes)
+
+
+def without_label_tail(found: _Found) -> tuple[_Found, bool]:
+    """A name's value without the label's last words left in front of it ("hoa):" of "Họ và tên
+    (chữ in hoa):" half-matched): leading words holding ":" or ")", which no name has. Dropped
+    before the name is voted and its surname repaired (the repair looks at the first word: with
+    "HOA" first, NGUYÊN stayed unrepaired). (found, whether words were dropped)."""
+    words = list(found.words or ())
+    drop = 0
+    while drop < len(words) - 1 and any(ch in words[drop].text for ch in ":)"):
+        drop += 1
+    if drop == 0:
+        return found, False
+    kept = tuple(words[drop:])
+    raw = " ".join(w.text for w in kept)
+    return _Found(raw, sum(w.conf for w in kept) / len(kept) / 100.0, found.page, kept), True
 
 
 def weakest_word(words: tuple[Word, ...] | list[Word], default: float) -> float:

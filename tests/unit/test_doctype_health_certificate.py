@@ -116,3 +116,13 @@ def test_class_settled_by_the_strokes_is_not_flagged() -> None:
     fields = {"health_class": ExtractedField("Loại IV", "Loại IV", 0.95, True)}
     normalise_fields(fields)
     assert fields["health_class"].confidence < 0.7  # read by OCR alone: to review
+
+
+def test_label_tail_dropped_before_the_surname_is_repaired() -> None:
+    # "hoa):" left of the label in front of the name, and NGUYỄN read NGUYÊN (seen on the bench):
+    # the repair must see the surname as the name's first word.
+    broken = PAGE_1.replace("1. Họ và tên (chữ in hoa): NGUYỄN", "1. Họ và tên: hoa): NGUYÊN")
+    extraction = run(DocumentType.HEALTH_CERTIFICATE, text_page(broken), text_page(PAGE_2, page_number=2))
+    name = extraction.fields["full_name"]
+    assert name.value == "NGUYỄN THẾ HIẾU"
+    assert {"label_tail", "surname_repaired"} <= set(name.problems)
