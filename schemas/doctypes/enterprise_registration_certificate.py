@@ -8,8 +8,10 @@ lần thứ (worded dates); Tên công ty (Vietnamese, foreign); Địa chỉ tr
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
+import unicodedata
 
 from pydantic import field_validator, model_validator
 
@@ -34,6 +36,13 @@ from schemas.identifiers import normalise_tax_code, validate_personal_id, valida
 
 # Problem codes (no personal data)
 BAD_CAPITAL = "capital_not_an_amount"
+REPAIRED_CONFIDENCE = 0.85  # a value repaired by a rule (as a repaired surname)
+MARKS_REMOVED = "vietnamese_marks_removed"  # a note: OCR put Vietnamese marks in the foreign name
+
+# Marks only Vietnamese puts on Latin letters: dot below, hook above, horn, breve. A foreign name is
+# "translated into a foreign language of the Latin alphabet" (Law on Enterprises 2020 Art. 39 [R]):
+# it may carry é, è, ô, ñ… but never these, nor two marks on one letter.
+_VIETNAMESE_ONLY_MARKS = frozenset("\u0323\u0309\u031b\u0306")
 
 
 DEFINITION = DocumentTypeDef(
@@ -122,6 +131,22 @@ def normalise_capital(raw: str) -> str | None:
     return digits.lstrip("0") or None
 
 
+def without_vietnamese_marks(text: str) -> str:
+    """``text`` with the marks of Vietnamese removed from any letter carrying a Vietnamese-only mark
+    or two marks ("TẠN THANH" → "TAN THANH", "HƯNG" → "HUNG"; Đ → D); "SOCIÉTÉ" stays."""
+    out: list[str] = []
+    for ch in unicodedata.normalize("NFC", text):
+        if ch in "Đđ":
+            out.append("D" if ch == "Đ" else "d")
+            continue
+        base, *marks = unicodedata.normalize("NFD", ch)
+        if len(marks) > 1 or _VIETNAMESE_ONLY_MARKS.intersection(marks):
+            out.append(base)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 class EnterpriseRegistrationCertificate(DocumentModel):
     """Giấy chứng nhận đăng ký doanh nghiệp."""
 
@@ -194,6 +219,18 @@ def normalise_fields(fields: dict[str, ExtractedField]) -> list[str]:
         problems = validate_tax_code(normalised)
         fixed = ExtractedField(normalised, code.raw, code.confidence, code.valid, code.problems, code.source)
         fields["enterprise_code"] = fixed.invalid(*problems) if problems else fixed
+    foreign = fields.get("enterprise_name_foreign")
+    if foreign is not None and foreign.value and foreign.source == "ocr":
+        latin = without_vietnamese_marks(foreign.value)
+        if latin != foreign.value:
+            # Specks read as a dot below (TẠN) or a horn (HƯNG) on an English name: the language
+            # rule removes them; the value is still a repair, so not fully sure.
+            fields["enterprise_name_foreign"] = dataclasses.replace(
+                foreign,
+                value=latin,
+                confidence=min(foreign.confidence, REPAIRED_CONFIDENCE),
+                problems=(*foreign.problems, MARKS_REMOVED),
+            )
     capital = fields.get("charter_capital")
     if capital is not None and capital.value is not None:
         amount = normalise_capital(capital.value)

@@ -103,3 +103,28 @@ def test_model() -> None:
     ):
         with pytest.raises(ValidationError):
             t.EnterpriseRegistrationCertificate.model_validate({**good, **change})
+
+
+@pytest.mark.parametrize(
+    ("read", "latin"),
+    [
+        ("TẠN THANH TRAVEL COMPANY LIMITED", "TAN THANH TRAVEL COMPANY LIMITED"),  # a speck as a dot below
+        ("HƯNG THINH FOOD JOINT STOCK COMPANY", "HUNG THINH FOOD JOINT STOCK COMPANY"),  # a horn
+        ("ĐẠI VIỆT JSC", "DAI VIET JSC"),  # two marks on one letter, Đ
+        ("SOCIÉTÉ ÂN PHÁT", "SOCIÉTÉ ÂN PHÁT"),  # marks a Latin-alphabet language has: kept
+    ],
+)
+def test_vietnamese_marks_removed_from_the_foreign_name(read: str, latin: str) -> None:
+    assert t.without_vietnamese_marks(read) == latin
+
+
+def test_foreign_name_read_with_a_vietnamese_mark_is_repaired() -> None:
+    text = TEXT.replace("KIM LONG TRADING", "KỊM LONG TRADING")
+    extraction = extract(
+        DocumentType.ENTERPRISE_REGISTRATION_CERTIFICATE,
+        [OcrPage.from_text(text.format(code="0181518721", rep_id="038098236498"))],
+    )
+    foreign = extraction.fields["enterprise_name_foreign"]
+    assert foreign.value == "KIM LONG TRADING COMPANY LIMITED"
+    assert t.MARKS_REMOVED in foreign.problems and foreign.valid
+    assert _extract().fields["enterprise_name_foreign"].problems == ()  # read right: untouched
