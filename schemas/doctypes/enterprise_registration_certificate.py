@@ -139,8 +139,9 @@ def without_vietnamese_marks(text: str) -> str:
         if ch in "Đđ":
             out.append("D" if ch == "Đ" else "d")
             continue
-        base, *marks = unicodedata.normalize("NFD", ch)
-        if len(marks) > 1 or _VIETNAMESE_ONLY_MARKS.intersection(marks):
+        decomposed = unicodedata.normalize("NFD", ch)
+        base, marks = decomposed[0], set(decomposed[1:])
+        if len(decomposed) > 2 or _VIETNAMESE_ONLY_MARKS.intersection(marks):
             out.append(base)
         else:
             out.append(ch)
