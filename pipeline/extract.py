@@ -1339,6 +1339,7 @@ def numeral_decision(field: ExtractedField, prefix: str, printed: str, strokes: 
     if strokes == printed:
         return dataclasses.replace(
             field,
+            value=clean_text(f"{prefix} {strokes}"),  # "HI" written as the numeral it is
             confidence=max(field.confidence, NUMERAL_CONFIDENCE),
             problems=(*field.problems, NUMERAL_CONFIRMED),
         )

@@ -73,6 +73,8 @@ def test_strokes_confirm_or_count_the_numeral() -> None:
     confirmed = numeral_decision(_field("Loại II", 0.5), "Loại", "II", "II")
     assert confirmed.value == "Loại II" and confirmed.confidence == NUMERAL_CONFIDENCE
     assert NUMERAL_CONFIRMED in confirmed.problems
+    touching = numeral_decision(_field("Loại HI......"), "Loại", "III", "III")  # serifs touching: "HI"
+    assert touching.value == "Loại III" and NUMERAL_CONFIRMED in touching.problems
     counted = numeral_decision(_field("Loại II"), "Loại", "II", "III")  # the blind spot: III read II
     assert counted.value == "Loại III" and counted.confidence == COUNTED_CONFIDENCE
     assert NUMERAL_COUNTED in counted.problems
