@@ -95,13 +95,17 @@ def _member_header(page: OcrPage) -> tuple[list[int], int] | None:
         folded = [_fold(w) for w in line.words]
         if "NGAY" not in folded or "GIOI" not in folded or "QUAN" not in folded:
             continue
+        words = [w for w, f in zip(line.words, folded, strict=True) if f]  # rulings read alone: "|"
+        folded = [f for f in folded if f]
         lefts: list[int] = []
         start = 0
-        for head in _HEADER_STARTS:
+        for k, head in enumerate(_HEADER_STARTS):
             at = next((i for i in range(start, len(folded)) if folded[i] == head), None)
+            if at is None and k < 2 and start < len(folded) and folded[start] not in _HEADER_STARTS[2:]:
+                at = start  # "TT" or "Họ," misread: the first words of the line start those columns
             if at is None:
                 break
-            lefts.append(line.words[at].left)
+            lefts.append(words[at].left)
             start = at + 1
         if len(lefts) == len(_HEADER_STARTS):
             return lefts, max(w.top + w.height for w in line.words)
@@ -175,6 +179,14 @@ def household_members(
             out.update({f"{MEMBERS}.{n}.{column}": f for column, f in member.items()})
         if numbers:
             in_order = numbers == list(range(1, len(numbers) + 1))
+            # From the first row whose number is not its position on, a row may have been lost or
+            # split: those rows' fields go to review (kept as read).
+            first_off = next((i for i, k in enumerate(numbers) if k != i + 1), len(numbers))
+            for key, f in list(out.items()):
+                if int(key.split(".")[1]) > first_off and f.valid:
+                    out[key] = dataclasses.replace(
+                        f, confidence=min(f.confidence, _SHIFTED), problems=(*f.problems, "list_shifted")
+                    )
             count = str(len(numbers))
             out[f"{MEMBERS}.count"] = ExtractedField(
                 count, count, 1.0 if in_order else 0.5, in_order, () if in_order else ("rows_out_of_order",)
@@ -186,6 +198,8 @@ def household_members(
 
 # ------------------------------------------------------------------------------------ recipients
 
+_GARBLED = 30.0  # a word read below this (0-100) makes the rest of its list doubtful
+_SHIFTED = 0.5  # confidence of list items whose position is in doubt (below LOW_CONFIDENCE)
 _ARCHIVE = "VT"  # "Lưu: VT, …": the clerical office keeps a copy (Decree 30/2020 Appendix I) [R]
 _BULLETS = ("-", "–", "—", "+", "•")
 
@@ -216,6 +230,15 @@ def _recipient(raw: str, words: Sequence[Word]) -> ExtractedField:
     value = unicodedata.normalize("NFC", text)
     field = ExtractedField(value or None, raw, conf, bool(value) and not problems, problems)
     return field
+
+
+def _bullet(word: Word, first: Word) -> bool:
+    """The word opens a new item: a dash, or a speck of punctuation where the dashes are (a dash
+    read ":" or "=" when the line was garbled)."""
+    if word.text[:1] in _BULLETS:
+        return True
+    at_dashes = abs(word.left - first.left) <= max(first.height, 20)
+    return at_dashes and len(word.text) <= 4 and not any(ch.isalnum() for ch in word.text)
 
 
 def _page_mid(page: OcrPage) -> float:
@@ -249,15 +272,35 @@ def recipients(pages: Sequence[OcrPage]) -> dict[str, ExtractedField]:
             height = statistics.median(w.height for w in row)
             if top - last_bottom > 3 * max(height, 20):
                 break  # past the list
-            if row[0].text[:1] in _BULLETS or not items:
+            if not items or _bullet(row[0], items[0][0]):
                 items.append(list(row))
             else:
                 items[-1].extend(row)  # a recipient continued on the next line
             last_bottom = max(w.top + w.height for w in row)
+        # A garbled line (Tesseract merged it with the signer's block beside it: words at a few
+        # percent) may hide a lost or merged item: the items from there on, and the count, may be
+        # shifted, so they go to review (kept as read).
+        doubtful_from = next(
+            (i for i, item in enumerate(items) if min(w.conf for w in item) < _GARBLED), len(items)
+        )
         for n, item in enumerate(items, start=1):
-            out[f"{RECIPIENTS}.{n}"] = _recipient(" ".join(w.text for w in item), item)
+            field = _recipient(" ".join(w.text for w in item), item)
+            if n > doubtful_from:
+                field = dataclasses.replace(
+                    field,
+                    confidence=min(field.confidence, _SHIFTED),
+                    problems=(*field.problems, "list_shifted"),
+                )
+            out[f"{RECIPIENTS}.{n}"] = field
         count = str(len(items))
-        out[f"{RECIPIENTS}.count"] = ExtractedField(count, count, 1.0 if items else 0.0, bool(items))
+        sure = doubtful_from == len(items)
+        out[f"{RECIPIENTS}.count"] = ExtractedField(
+            count,
+            count,
+            (1.0 if sure else _SHIFTED) if items else 0.0,
+            bool(items),
+            () if sure else ("list_shifted",),
+        )
         return out
     out[f"{RECIPIENTS}.count"] = _unreadable("list_not_found")
     return out

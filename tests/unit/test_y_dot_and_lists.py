@@ -4,6 +4,8 @@ geometry (CT07 household members, a decision's recipients). Pure logic: hand-mad
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from pipeline.lists import household_members, list_problems, recipients
@@ -196,6 +198,9 @@ def test_an_unreadable_member_row_is_flagged_not_dropped() -> None:
         "household_members.3.id_number",
         "household_members.count",
     } <= flagged
+    # From the unnumbered row on, a row may be lost or split: every field there goes to review.
+    assert {f"household_members.3.{c}" for c in ("full_name", "date_of_birth", "sex")} <= flagged
+    assert "household_members.1.full_name" not in flagged
 
 
 def test_no_household_table_is_flagged() -> None:
@@ -261,3 +266,29 @@ def test_list_field_definitions_for_corrections() -> None:
     assert list_field_def("household_members.2.number") is None  # the row number is no field
     assert list_field_def("household_members.count") is None
     assert list_field_def("full_name") is None
+
+
+def test_a_misread_first_header_word_still_gives_the_columns() -> None:
+    header = [dataclasses.replace(w, text="TÍ") if w.text == "TT" else w for w in _HEADER]
+    row = _member(12, 2367, "1", "NGUYỄN VĂN AN", "02/11/1963", "Nam", "001063000012", "Chủ hộ")
+    fields = household_members([_page([header, row, _FOOTER])], None, OcrOptions())
+    assert fields["household_members.1.id_number"].value == "001063000012"
+    assert fields["household_members.count"].valid
+
+
+def test_a_garbled_recipient_line_puts_the_rest_of_the_list_in_doubt() -> None:
+    page = _page(
+        [
+            _line(20, 2398, (261, "Nơi"), (357, "nhận:"), (1535, "KT."), (1633, "CHỦ"), (1761, "TỊCH")),
+            _line(21, 2459, (261, "-"), (287, "Như"), (390, "Điều"), (500, "3;")),
+            # Merged with the signer's block beside it: an item may be lost or joined here.
+            _line(22, 2520, (261, ":"), (286, "bền"), (374, "hi"), conf=12.0),
+            _line(23, 2579, (261, "-"), (287, "UBND"), (380, "xã;")),
+            _line(24, 2638, (261, "-"), (287, "Lưu:"), (394, "VT,"), (470, "TP.")),
+        ]
+    )
+    fields = recipients([page])
+    assert fields["recipients.1"].value == "Như Điều 3" and fields["recipients.1"].confidence > 0.9
+    flagged = {name for _, name in list_problems(fields)}
+    assert flagged == {"recipients.2", "recipients.3", "recipients.4", "recipients.count"}
+    assert "list_shifted" in fields["recipients.4"].problems
