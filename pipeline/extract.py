@@ -386,6 +386,22 @@ def _repair_address_part(part: str) -> str:
     return " ".join(words)
 
 
+def province_unknown(place: str) -> bool:
+    """True when the address ends in a part headed "Tỉnh"/"Thành phố" (before a final "Việt Nam")
+    whose name is none of the provinces: a province cut short ("Thành phố Đà" where the line with
+    "Nẵng" was lost) or misread beyond repair."""
+    parts = [p for p in place.split(", ") if p.strip()]
+    if parts and skeleton(parts[-1]).text == "VIET NAM":
+        parts = parts[:-1]
+    if not parts:
+        return False
+    folded = skeleton(parts[-1]).text
+    for prefix in _PROVINCE_HEADS:
+        if folded.startswith(prefix + " "):
+            return folded[len(prefix) + 1 :] not in _provinces_by_fold()
+    return False
+
+
 def clean_place(raw: str) -> str:
     text = ", ".join(_repair_address_part(p) for p in clean_text(raw).split(", "))
     for term in _ADMIN_TERMS:
@@ -1311,11 +1327,14 @@ def _normalise(
         return field, printed
     text = clean_place(raw) if kind is FieldKind.PLACE else clean_text(raw)
     conf = min(conf, weakest_word(found.words or (), conf))
+    place_notes: tuple[str, ...] = ()
+    if kind is FieldKind.PLACE and province_unknown(text):
+        place_notes, conf = ("province_unknown",), min(conf, DISAGREEMENT_CONFIDENCE)
     if fdef.name == "nationality" and skeleton(text).text == "VIET NAM":
         text = "Việt Nam"
     elif fdef.name == "ethnicity":
         text = _lexicon_value(text, ETHNIC_GROUPS) or text
-    return ExtractedField(text or None, raw, conf, bool(text), () if text else ("empty",)), None
+    return ExtractedField(text or None, raw, conf, bool(text), place_notes if text else ("empty",)), None
 
 
 # Fields whose value ends in a Roman numeral ("Loại III"): Tesseract reads three serif capitals

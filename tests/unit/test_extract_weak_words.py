@@ -37,3 +37,18 @@ def test_one_weak_word_sends_the_text_field_to_review() -> None:
     # The same words all read surely: not flagged.
     sure = run(DocumentType.ENTERPRISE_REGISTRATION_CERTIFICATE, page)
     assert ("low_confidence", "enterprise_name") not in problems(sure)
+
+
+def test_address_ending_in_a_cut_province_goes_to_review() -> None:
+    from pipeline.extract import province_unknown
+
+    assert province_unknown("Số 115 Bạch Đằng, Phường Tân Phong, Thành phố Đà")  # "Nẵng" lost
+    assert not province_unknown("Số 115 Bạch Đằng, Phường Tân Phong, Thành phố Đà Nẵng")
+    assert not province_unknown("Xã Mỹ Đình, Huyện Nghĩa Hưng, Tỉnh Thanh Hóa, Việt Nam")
+    assert province_unknown("Xã Mỹ Đình, Tỉnh Thanh, Việt Nam")
+    assert not province_unknown("Thôn 11, Xã Bến Nghé")  # no province part: nothing to say
+    cut = "2. Địa chỉ trụ sở chính\nSố 227 Hùng Vương, Tỉnh Thanh\n"
+    page = text_page(PAGE.replace("SẠO MAI", "SAO MAI") + cut)
+    extraction = run(DocumentType.ENTERPRISE_REGISTRATION_CERTIFICATE, page)
+    address = extraction.fields["head_office_address"]
+    assert "province_unknown" in address.problems and address.confidence < LOW_CONFIDENCE
