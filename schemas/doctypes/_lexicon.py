@@ -66,9 +66,11 @@ def field_date(fields: dict[str, ExtractedField], name: str) -> dt.date | None:
 
 # ---------------------------------------------------------------------------------------- ỵ
 # The ``vie`` model has no ``ỵ`` (../shared/domain/README.md §6). Measured on tesseract 5.3.0 with the
-# corpus fonts (Noto Serif regular/bold/italic, Noto Sans regular/bold, 50 px lines, --psm 7): ỵ is
-# read as a plain ``y`` in 53 of 55 lines; the capital Ỵ in Noto Serif regular and italic came out as
-# ``Ỹ`` twice ("MỴ" → "MỸ") [V]. Words and places of the lexicons below that carry an ``ỵ``:
+# corpus fonts (Noto Serif regular/bold/italic, Noto Sans regular/bold, --psm 7): at 50 px, 11 lines
+# per font, ỵ was a plain ``y`` in 52 of 55 lines and ``Ỹ`` in 3 (the capital in Noto Serif regular
+# and italic); at 42 px the capital "MỴ" in Noto Serif (all three styles) came out "MỸ" in 7 of 9
+# lines, at 73-93% like a real MỸ. Lower case and Noto Sans: always "y" [V]. Words and places of the
+# lexicons below that carry an ``ỵ``:
 Y_DOT_NAME_WORDS: tuple[str, ...] = ("Mỵ",)  # a given name; "My" and "Mỹ" are given names too
 # Place names (commune/ward level) with ỵ: Đồng Kỵ, a ward of Từ Sơn (Bắc Ninh) [M].
 Y_DOT_PLACES: tuple[str, ...] = ("Đồng Kỵ",)
