@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -61,3 +62,13 @@ def test_page_without_clear_lines_is_left_alone() -> None:
     gray = to_gray(image)
     chars = find_characters(gray, 300)
     assert detect_orientation(ink_near_characters(gray, chars.mask, 300), 300).angle == 0
+
+
+def test_percentile_u8_is_numpys_percentile() -> None:
+    from pipeline.clean import percentile_u8
+
+    rng = np.random.default_rng(3)
+    for shape in [(1,), (10, 10), (700, 500)]:
+        values = (rng.random(shape) * 255).astype(np.uint8)
+        for q in (0, 10, 50, 90, 100):
+            assert percentile_u8(values, q) == pytest.approx(float(np.percentile(values, q)), abs=1e-9)
