@@ -69,7 +69,7 @@ def field_date(fields: dict[str, ExtractedField], name: str) -> dt.date | None:
 # corpus fonts (Noto Serif regular/bold/italic, Noto Sans regular/bold, --psm 7): at 50 px, 11 lines
 # per font, ỵ was a plain ``y`` in 52 of 55 lines and ``Ỹ`` in 3 (the capital in Noto Serif regular
 # and italic); at 42 px the capital "MỴ" in Noto Serif (all three styles) came out "MỸ" in 7 of 9
-# lines, at 73-93% like a real MỸ. Lower case and Noto Sans: always "y" [V]. Words and places of the
+# lines, at 46-93% (a real MỸ: 93-96%). Lower case and Noto Sans: always "y" [V]. Words and places of the
 # lexicons below that carry an ``ỵ``:
 Y_DOT_NAME_WORDS: tuple[str, ...] = ("Mỵ",)  # a given name; "My" and "Mỹ" are given names too
 # Place names (commune/ward level) with ỵ: Đồng Kỵ, a ward of Từ Sơn (Bắc Ninh) [M].
