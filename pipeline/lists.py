@@ -341,10 +341,22 @@ def list_problems(fields: dict[str, ExtractedField]) -> list[tuple[str, str]]:
     return out
 
 
-def list_field_def(name: str) -> FieldDef | None:
+# The list each type carries (a clerk may correct only its own type's items).
+LIST_OF_TYPE: dict[DocumentType, str] = {
+    DocumentType.RESIDENCE_CONFIRMATION: MEMBERS,
+    DocumentType.ADMINISTRATIVE_DECISION: RECIPIENTS,
+}
+
+
+def list_field_def(name: str, document_type: DocumentType | None = None) -> FieldDef | None:
     """The field definition of a list item (for a clerk's correction): the kind of its column
-    ("household_members.2.date_of_birth" is a date); None for a count or an unknown name."""
+    ("household_members.2.date_of_birth" is a date, "recipients.count" a number); None for an
+    unknown name, or a list ``document_type`` does not carry."""
     parts = name.split(".")
+    if document_type is not None and parts[0] != LIST_OF_TYPE.get(document_type):
+        return None
+    if len(parts) == 2 and parts[0] in (MEMBERS, RECIPIENTS) and parts[1] == "count":
+        return FieldDef(name, name, FieldKind.NUMBER, ())
     if len(parts) == 3 and parts[0] == MEMBERS and parts[1].isdigit():
         kind = dict(MEMBER_COLUMNS).get(parts[2])
         return FieldDef(name, name, kind, ()) if kind is not None else None

@@ -21,6 +21,7 @@ from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, LargeBi
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from pipeline.extract import ReviewProblem, corrected_field, revalidate
+from pipeline.lists import is_list_field, list_field_def
 from schemas.calendar import local_date
 from schemas.documents import DOCUMENT_TYPES, DocumentType, ExtractedField
 from vault import crypto
@@ -144,14 +145,20 @@ def correct_field(
     try:
         fdef = definition.field(field)
     except KeyError:
-        names = ", ".join(f.name for f in definition.fields)
-        raise ValueError(f"{document_type.value} has no field {field!r} (fields: {names})") from None
+        # A list item (CT07's household members, a decision's recipients: pipeline.lists).
+        item = list_field_def(field, document_type) if is_list_field(field) else None
+        if item is None:
+            names = ", ".join(f.name for f in definition.fields)
+            raise ValueError(f"{document_type.value} has no field {field!r} (fields: {names})") from None
+        fdef = item
 
     stored = vault.open_fields(document, actor=actor)
+    # Every field read, list items included: the re-validation's reasons cover them all (a flagged
+    # household member stays flagged when another field is corrected).
     fields = {
         name: field_from_dict(data)
         for name, data in stored.items()
-        if name in {f.name for f in definition.fields}
+        if name in {f.name for f in definition.fields} or is_list_field(name)
     }
     before = stored.get(field)
     fields[field] = corrected_field(fdef, value)

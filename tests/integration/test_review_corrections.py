@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
@@ -117,3 +118,42 @@ def _uuid(text: str):  # type: ignore[no-untyped-def]
     import uuid
 
     return uuid.UUID(text)
+
+
+def test_list_items_keep_their_review_and_a_clerk_corrects_them(vault: Vault, tmp_path: Path) -> None:
+    """CT07's household members (pipeline.lists): correcting another field keeps a flagged member's
+    reason; correcting the member clears it; a list the type does not carry is refused."""
+    from schemas.documents import ExtractedField
+
+    filed = file_document(vault, tmp_path, clerk="clerk-l")
+    fields = {
+        "full_name": ExtractedField("NGUYỄN VĂN AN", "NGUYEN VAN AN", 0.95, True),
+        "household_members.1.full_name": ExtractedField("NGUYỄN VĂN AN", "NGUYỄN VĂN AN", 0.95, True),
+        "household_members.2.full_name": ExtractedField(
+            "TRẦN THỊ MỸ", "TRẦN THỊ MỸ", 0.55, True, ("y_dot_ambiguous",)
+        ),
+        "household_members.count": ExtractedField("2", "2", 0.95, True),
+    }
+    member = "household_members.2.full_name"
+    with vault.session() as session:
+        document = session.get_one(Document, filed.document_id)
+        vault.seal_fields(document, {n: field_to_dict(f) for n, f in fields.items()}, actor=Actor.system())
+        document.document_type = DocumentType.RESIDENCE_CONFIRMATION.value
+        document.review_reasons = [{"code": "low_confidence", "detail": member}]
+        document.state = DocumentState.NEEDS_REVIEW
+    clerk = Actor.clerk("clerk-l")
+    with vault.session() as session:
+        result = correct_field(
+            vault, session, clerk, filed.document_id, "full_name", "Nguyễn Văn An", today=TODAY
+        )
+    assert {"code": "low_confidence", "detail": member} in result.reasons  # still unconfirmed
+    with vault.session() as session:
+        result = correct_field(vault, session, clerk, filed.document_id, member, "Trần Thị Mỵ", today=TODAY)
+    assert result.valid and not any(r.get("detail") == member for r in result.reasons)
+    with vault.session() as session:
+        document = session.get_one(Document, filed.document_id)
+        opened = vault.open_fields(document, actor=clerk)
+    assert opened[member]["value"] == "TRẦN THỊ MỴ" and opened[member]["source"] == "clerk"
+    assert opened["household_members.1.full_name"]["value"] == "NGUYỄN VĂN AN"  # the others kept
+    with vault.session() as session, pytest.raises(ValueError, match=r"has no field 'recipients\.1'"):
+        correct_field(vault, session, clerk, filed.document_id, "recipients.1", "Như Điều 3", today=TODAY)

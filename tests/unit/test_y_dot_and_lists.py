@@ -257,15 +257,20 @@ def test_no_recipients_list_is_flagged() -> None:
 
 def test_list_field_definitions_for_corrections() -> None:
     from pipeline.lists import list_field_def
-    from schemas.documents import FieldKind
+    from schemas.documents import DocumentType, FieldKind
 
     member_date = list_field_def("household_members.2.date_of_birth")
     assert member_date is not None and member_date.kind is FieldKind.DATE
     recipient = list_field_def("recipients.3")
     assert recipient is not None and recipient.kind is FieldKind.TEXT
     assert list_field_def("household_members.2.number") is None  # the row number is no field
-    assert list_field_def("household_members.count") is None
+    count = list_field_def("household_members.count")  # a shifted list's count is the clerk's to fix
+    assert count is not None and count.kind is FieldKind.NUMBER
     assert list_field_def("full_name") is None
+    # Only the list the type carries.
+    assert list_field_def("recipients.3", DocumentType.ADMINISTRATIVE_DECISION) is not None
+    assert list_field_def("recipients.3", DocumentType.RESIDENCE_CONFIRMATION) is None
+    assert list_field_def("household_members.1.sex", DocumentType.CCCD_2021) is None
 
 
 def test_a_misread_first_header_word_still_gives_the_columns() -> None:
