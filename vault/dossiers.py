@@ -114,7 +114,8 @@ def record_step(
     session: Session, dossier: Dossier, step: DossierStep, actor: str, at: datetime, on: date | None = None
 ) -> DossierStepRecord:
     """Record one of the five steps (received, appraised, approved, sealed, returned), strictly in order
-    and never earlier than the step before it. ``on`` is the local date (defaults to the date of ``at``)."""
+    and never earlier than the step before it. ``on`` is the local date (defaults to the date of ``at`` in
+    Vietnam: a step at 18:00 UTC is the next day's)."""
     done = {record.step: record for record in dossier.steps}
     if step in done:
         raise StepOutOfOrder(f"step {step.value} is already recorded")
@@ -125,7 +126,7 @@ def record_step(
             raise StepOutOfOrder(f"step {step.value} needs step {STEP_ORDER[position - 1].value} first")
         if _aware(at) < _aware(previous.at):
             raise StepOutOfOrder(f"step {step.value} cannot be earlier than step {previous.step.value}")
-    record = DossierStepRecord(dossier=dossier, step=step, at=at, on=on or at.date(), actor=actor)
+    record = DossierStepRecord(dossier=dossier, step=step, at=at, on=on or local_date(at), actor=actor)
     session.add(record)
     if step == DossierStep.RETURNED:
         dossier.returned_on = record.on
