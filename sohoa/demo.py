@@ -110,9 +110,12 @@ def run_demo(settings: Settings, *, seed: int, processes: int) -> int:
             # The clerk at the counter checks each flagged field against the paper in front of them and
             # confirms it (`sohoa correct`): the correction is kept with who and when, and the document
             # is re-validated, so it becomes reusable.
+            # What the paper says is the sample's ground truth (a value the truth does not name, such
+            # as a card's expiry, is confirmed as read).
+            paper = batch.citizen.to_json()
             for problem in list(document.review_reasons or []):
                 name = problem.get("detail", "")
-                value = fields.get(name, {}).get("value") if name else None
+                value = (paper.get(name) or fields.get(name, {}).get("value")) if name else None
                 if problem.get("code") in ("low_confidence", "field_invalid") and value:
                     result = correct_field(
                         ctx.vault, session, Actor.clerk(settings.clerk), document.id, name, str(value)

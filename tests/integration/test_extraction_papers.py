@@ -20,6 +20,7 @@ from pipeline.corpus import CorpusSample, corpus_sample
 from pipeline.intake import MEDIA_PDF
 from pipeline.process import ProcessedDocument, process_document
 from pipeline.samples import save_pdf
+from schemas.calendar import local_date
 from schemas.documents import VALIDITY, DocumentType
 
 pytestmark = pytest.mark.integration
@@ -121,7 +122,7 @@ def test_time_limited_papers_expire(
         expiry = rule.expiry(sample.document.fields)
         assert expiry is not None
         expired = ("document_expired", "issue_date") in {(p.code, p.detail) for p in doc.problems}
-        assert expired == (expiry < dt.date.today())
+        assert expired == (expiry < local_date(dt.datetime.now(dt.UTC)))
         assert doc.needs_review or not expired
 
 

@@ -22,6 +22,7 @@ from minio import Minio
 from sqlalchemy import select
 
 from pipeline.samples import write_sample_batch
+from schemas.calendar import local_date
 from schemas.procedures import load_catalogue
 from signing.verify import verify_pdf
 from sohoa.app import Runtime, dev_pki
@@ -49,7 +50,7 @@ class SpineRun:
 @pytest.fixture(scope="module")
 def spine(test_settings, tmp_path_factory, shared_pdfs) -> SpineRun:  # type: ignore[no-untyped-def]
     work = tmp_path_factory.mktemp("batch")
-    sample = write_sample_batch(work / "sample", seed=4242)
+    sample = write_sample_batch(work / "sample", seed=4243)
     # Bad input mixed into the batch: a text file named .pdf, an empty file, and a 44-byte non-PDF.
     text_as_pdf = work / "scan_0003.pdf"
     text_as_pdf.write_text("Đây không phải là PDF / this is not a PDF\n", encoding="utf-8")
@@ -206,7 +207,7 @@ def test_same_original_again_is_the_same_document(spine: SpineRun) -> None:
 def test_second_dossier_reuses_and_the_rate_is_fifty_percent(spine: SpineRun) -> None:
     ctx = spine.runtime.context()
     procedure = load_catalogue().get(PROCEDURE)
-    today = date.today()
+    today = local_date(datetime.now(UTC))  # the indicators count Vietnam's days
     good_ids = {line.document_id for line in spine.receipt.lines[:2]}
     with ctx.vault.session() as session:
         first = session.scalars(select(Dossier).where(Dossier.code == spine.first_dossier)).one()
