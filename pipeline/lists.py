@@ -27,7 +27,7 @@ from pipeline.extract import (
     _repair_address_part,
     clean_text,
 )
-from pipeline.ocr import OcrOptions, OcrPage, Word
+from pipeline.ocr import OcrOptions, OcrPage, Word, read_block
 from schemas.doctypes._lexicon import repair_y_dot
 from schemas.doctypes._papers import fold_key, snap
 from schemas.doctypes.residence_confirmation import RELATIONS
@@ -247,8 +247,37 @@ def _page_mid(page: OcrPage) -> float:
     return max((w.left + w.width for w in page.words), default=0) / 2
 
 
-def recipients(pages: Sequence[OcrPage]) -> dict[str, ExtractedField]:
-    """The "Nơi nhận:" list at the bottom left of the last page that has one."""
+def _items(words: Sequence[Word], below: float, mid: float) -> tuple[list[list[Word]], int]:
+    """The list's items (words) under the label in the left column, and the index of the first
+    doubtful one (a garbled line: Tesseract merged it with the signer's block beside it, words at a
+    few percent; it may hide a lost or merged item, so that item, the rest and the count may be
+    shifted); ``len(items)`` when none is."""
+    column = [w for w in words if _centre(w) > below and w.left + w.width / 2 < mid]
+    items: list[list[Word]] = []
+    last_bottom = below
+    for row in _rows(column):
+        top = min(w.top for w in row)
+        height = statistics.median(w.height for w in row)
+        if top - last_bottom > 3 * max(height, 20):
+            break  # past the list
+        if not items or _bullet(row[0], items[0][0]):
+            items.append(list(row))
+        else:
+            items[-1].extend(row)  # a recipient continued on the next line
+        last_bottom = max(w.top + w.height for w in row)
+    doubtful = next((i for i, item in enumerate(items) if min(w.conf for w in item) < _GARBLED), len(items))
+    return items, doubtful
+
+
+def recipients(pages: Sequence[OcrPage], options: OcrOptions | None = None) -> dict[str, ExtractedField]:
+    """The "Nơi nhận:" list at the bottom left of the last page that has one.
+
+    When the page's reading of the list is doubtful (a garbled line) or an item is unsure, and the
+    page image is kept, the left half from the label down is re-read as a block of its own
+    (:func:`pipeline.ocr.read_block`): cut at the page's middle, the signer's block can no longer
+    merge with the list's lines. The re-read is taken only if none of its lines is garbled and its
+    weakest item is at least as sure as the page's; otherwise the page's reading stays, its doubtful
+    part flagged."""
     out: dict[str, ExtractedField] = {}
     for page in reversed(pages):
         label = next(
@@ -264,25 +293,19 @@ def recipients(pages: Sequence[OcrPage]) -> dict[str, ExtractedField]:
             continue
         mid = _page_mid(page)
         below = label[1].top + label[1].height
-        words = [w for w in page.words if _centre(w) > below and w.left + w.width / 2 < mid]
-        items: list[list[Word]] = []
-        last_bottom = below
-        for row in _rows(words):
-            top = min(w.top for w in row)
-            height = statistics.median(w.height for w in row)
-            if top - last_bottom > 3 * max(height, 20):
-                break  # past the list
-            if not items or _bullet(row[0], items[0][0]):
-                items.append(list(row))
-            else:
-                items[-1].extend(row)  # a recipient continued on the next line
-            last_bottom = max(w.top + w.height for w in row)
-        # A garbled line (Tesseract merged it with the signer's block beside it: words at a few
-        # percent) may hide a lost or merged item: the items from there on, and the count, may be
-        # shifted, so they go to review (kept as read).
-        doubtful_from = next(
-            (i for i, item in enumerate(items) if min(w.conf for w in item) < _GARBLED), len(items)
-        )
+        items, doubtful_from = _items(page.words, below, mid)
+        weakest = min((_confidence(item) for item in items), default=0.0)
+        if (doubtful_from < len(items) or weakest < LOW_CONFIDENCE) and page.image is not None:
+            top = max(0, label[0].top - label[0].height // 2)
+            block = read_block(
+                page.image,
+                (0, top, int(mid), page.image.height),
+                page_number=page.page_number,
+                options=options,
+            )
+            again, again_doubtful = _items(block, below, mid)
+            if again and again_doubtful == len(again) and min(_confidence(i) for i in again) >= weakest:
+                items, doubtful_from = again, again_doubtful
         for n, item in enumerate(items, start=1):
             field = _recipient(" ".join(w.text for w in item), item)
             if n > doubtful_from:
@@ -311,7 +334,7 @@ def recipients(pages: Sequence[OcrPage]) -> dict[str, ExtractedField]:
 ListReader = Callable[[Sequence[OcrPage], ZoneReader | None, OcrOptions], dict[str, ExtractedField]]
 LIST_READERS: dict[DocumentType, ListReader] = {
     DocumentType.RESIDENCE_CONFIRMATION: household_members,
-    DocumentType.ADMINISTRATIVE_DECISION: lambda pages, _reader, _options: recipients(pages),
+    DocumentType.ADMINISTRATIVE_DECISION: lambda pages, _reader, options: recipients(pages, options),
 }
 
 

@@ -400,6 +400,56 @@ def read_zone(
     ]
 
 
+def read_block(
+    image: Image.Image,
+    box: tuple[int, int, int, int],
+    *,
+    page_number: int,
+    options: OcrOptions | None = None,
+    psm: int = 6,
+) -> list[Word]:
+    """Re-read the block ``box`` = (left, top, right, bottom) of ``image`` on its own (``--psm 6``, a
+    uniform block of text; the page's language): a column that the page's layout analysis merged with
+    the text beside it (a decision's "Nơi nhận" list and the signer's block) reads line by line.
+
+    Returns the words with boxes in ``image`` coordinates and line ids of the block (negative, apart
+    from the page's)."""
+    options = options or OcrOptions()
+    left, top, right, bottom = (
+        max(0, box[0]),
+        max(0, box[1]),
+        min(image.width, box[2]),
+        min(image.height, box[3]),
+    )
+    if right <= left or bottom <= top:
+        return []
+    crop = image.crop((left, top, right, bottom))
+    if crop.mode != "L":
+        crop = crop.convert("L")
+    border = 20
+    crop = ImageOps.expand(crop, border=border, fill=int(np.percentile(np.asarray(crop), 90)))
+    with tempfile.TemporaryDirectory(prefix="sohoa-ocr-") as tmp:
+        source = Path(tmp) / "block.png"
+        base = Path(tmp) / "out"
+        crop.save(source, "PNG", dpi=(300, 300))
+        args = [
+            options.tesseract_cmd,
+            str(source),
+            str(base),
+            "-l",
+            options.language,
+            "--psm",
+            str(psm),
+            "tsv",
+        ]
+        _run(args, timeout=options.timeout_s, page_number=page_number, options=options)
+        words = parse_tsv(base.with_suffix(".tsv").read_text(encoding="utf-8"))
+    return [
+        dataclasses.replace(w, left=w.left - border + left, top=w.top - border + top, line_id=-1 - w.line_id)
+        for w in words
+    ]
+
+
 def read_digits(
     image: Image.Image,
     box: tuple[int, int, int, int],
