@@ -36,3 +36,16 @@ def test_every_level_runs_documents_of_its_own() -> None:
     said = counts(17, ["cccd_2021", "diploma"], list(LEVELS))
     assert said.startswith("51 distinct document(s) per type = 17 per level x 3 level(s)")
     assert said.endswith("2 type(s), 102 document(s) in all")
+
+
+def test_a_document_its_renderer_could_not_draw_is_listed_apart() -> None:
+    outcomes = [
+        Outcome("cccd_2021", "clean", 0, "cccd_2021", {"id_number": "ok"}),
+        Outcome("cccd_2021", "heavy", 2, "corpus_error", rejected="RuntimeError"),
+    ]
+    out = report(outcomes, True)
+    rows = {(c[1], c[2]): c for c in map(_cells, out.split("\n\n")[0].splitlines()[2:])}
+    assert rows[("ALL", "all")][3] == "1" and ("cccd_2021", "heavy") not in rows
+    assert (
+        "not rendered (a corpus renderer failed; not counted above): cccd_2021 #2 heavy (RuntimeError)" in out
+    )
