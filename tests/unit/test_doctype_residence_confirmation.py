@@ -101,3 +101,21 @@ def test_unknown_relation_and_wrong_id() -> None:
     assert not extraction.fields["relation_to_head"].valid
     assert not extraction.fields["id_number"].valid  # 9 digits: an old ID card number
     assert MODEL.model_validate(EXPECTED).relation_to_head == "Vợ"
+
+
+def test_an_old_holder_heads_the_household() -> None:
+    """Drawing a head two years older than the oldest citizens failed (RuntimeError) for these seeds
+    of 400 (bench seed 2718 #2): such a holder heads the household."""
+    import datetime as dt
+    import random
+
+    from pipeline.corpus.paper_forms import person
+    from pipeline.corpus.residence_confirmation import _household
+
+    for seed in (25, 52, 63, 100, 138, 188, 240, 258, 302, 369, 395):
+        rng = random.Random(seed)
+        holder = person(rng, born_before=dt.date(2008, 1, 1))
+        relation, members = _household(rng, holder)
+        assert members[0][4] == "Chủ hộ"
+        if relation == "Chủ hộ":
+            assert members[0][3] == holder.id_number
