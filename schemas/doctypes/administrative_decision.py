@@ -117,6 +117,28 @@ class AdministrativeDecision(DocumentModel):
 MODEL = AdministrativeDecision
 
 
+# Authority marks of a signer's block: each is followed by one line (the collective, or the head's
+# title), and the signer's own capacity comes last (Decree 30/2020 Appendix I: "TM. ỦY BAN NHÂN DÂN /
+# KT. CHỦ TỊCH / PHÓ CHỦ TỊCH") [R].
+_AUTHORITY_MARKS = ("TM.", "KT.", "Q.", "TL.", "TUQ.")
+
+
+def _incomplete_title(value: str) -> bool:
+    """A canonical signer title that stops at an authority mark or right after its line ("TM. ỦY BAN
+    NHÂN DÂN" without "CHỦ TỊCH"): the block's last line was lost (bench seed 5151 #2, 4242 #9)."""
+    ordered = sorted(SIGNER_PHRASES, key=lambda phrase: -len(phrase.split()))
+    words = value.split()
+    phrases: list[str] = []
+    i = 0
+    while i < len(words):
+        phrase = next((p for p in ordered if words[i : i + len(p.split())] == p.split()), words[i])
+        phrases.append(phrase)
+        i += len(phrase.split())
+    return bool(phrases) and (
+        phrases[-1] in _AUTHORITY_MARKS or (len(phrases) > 1 and phrases[-2] in _AUTHORITY_MARKS)
+    )
+
+
 def normalise_fields(fields: dict[str, ExtractedField]) -> list[str]:
     """Number "<n>/QĐ-<AGENCY>" (QD read for QĐ repaired); the signer's capacity rebuilt from the known
     phrases (a lost mark: "CHỦ TICH"); the agency upper case; not dated in the future."""
@@ -127,6 +149,8 @@ def normalise_fields(fields: dict[str, ExtractedField]) -> list[str]:
         fields["document_number"] = number
     title = canonical_phrases(fields.get("signer_title"), SIGNER_PHRASES, "unknown_signer_title")
     if title is not None:
+        if title.valid and title.value and _incomplete_title(title.value):
+            title = title.invalid("signer_title_incomplete")
         fields["signer_title"] = title
     agency = fields.get("issuing_agency")
     if agency is not None and agency.value:

@@ -68,3 +68,15 @@ def test_unknown_signer_capacity_is_flagged() -> None:
     rows[11][1] = (1500, "KT. CHỦ NHIỆM")
     extraction = run(DocumentType.ADMINISTRATIVE_DECISION, page(rows))
     assert ("field_invalid", "signer_title") in problems(extraction)
+
+
+def test_a_signer_title_cut_after_an_authority_line_is_flagged() -> None:
+    """ "TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH" without the deputy's own line ("PHÓ CHỦ TỊCH") is the block
+    with its last line lost, not a complete capacity (a confident wrong value on the bench)."""
+    rows = [list(row) for row in ROWS]
+    rows[12] = [(100, "- Lưu: VT, TP.")]  # the signer's own capacity line lost
+    extraction = run(DocumentType.ADMINISTRATIVE_DECISION, page(rows))
+    assert ("field_invalid", "signer_title") in problems(extraction)
+    assert "signer_title_incomplete" in extraction.fields["signer_title"].problems
+    complete = run(DocumentType.ADMINISTRATIVE_DECISION, page([list(row) for row in ROWS]))
+    assert ("field_invalid", "signer_title") not in problems(complete)
