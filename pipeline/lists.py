@@ -265,7 +265,16 @@ def _items(words: Sequence[Word], below: float, mid: float) -> tuple[list[list[W
         else:
             items[-1].extend(row)  # a recipient continued on the next line
         last_bottom = max(w.top + w.height for w in row)
-    doubtful = next((i for i, item in enumerate(items) if min(w.conf for w in item) < _GARBLED), len(items))
+    doubtful = next(
+        (
+            i
+            for i, item in enumerate(items)
+            # a garbled line, or an item of bullets and specks only (a stray mark read as a dash: the
+            # items after it are shifted by one)
+            if min(w.conf for w in item) < _GARBLED or not any(ch.isalnum() for w in item for ch in w.text)
+        ),
+        len(items),
+    )
     return items, doubtful
 
 

@@ -297,3 +297,20 @@ def test_a_garbled_recipient_line_puts_the_rest_of_the_list_in_doubt() -> None:
     flagged = {name for _, name in list_problems(fields)}
     assert flagged == {"recipients.2", "recipients.3", "recipients.4", "recipients.count"}
     assert "list_shifted" in fields["recipients.4"].problems
+
+
+def test_a_recipient_of_specks_only_puts_the_rest_of_the_list_in_doubt() -> None:
+    """A stray mark read as a dash opens an empty item: the items after it are shifted by one and the
+    count is one too many (a confident wrong count on bench seed 2718, decision #12 clean)."""
+    page = _page(
+        [
+            _line(20, 2398, (261, "Nơi"), (357, "nhận:"), (1535, "KT."), (1633, "CHỦ"), (1761, "TỊCH")),
+            _line(21, 2459, (261, "-"), (287, "Như"), (390, "Điều"), (500, "3;")),
+            _line(22, 2520, (261, "-"), (287, "—")),
+            _line(23, 2579, (261, "-"), (287, "UBND"), (380, "xã;")),
+        ]
+    )
+    fields = recipients([page])
+    assert fields["recipients.1"].value == "Như Điều 3" and fields["recipients.1"].confidence > 0.9
+    flagged = {name for _, name in list_problems(fields)}
+    assert flagged >= {"recipients.2", "recipients.3", "recipients.count"}
