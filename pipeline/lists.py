@@ -224,6 +224,11 @@ def _recipient(raw: str, words: Sequence[Word]) -> ExtractedField:
             conf = max(conf, min(0.9, _confidence(rest) if rest else 0.9))
         else:
             problems = ("archive_without_vt",)
+        if any(re.search(r"(.)\1\1", code) for code in codes):
+            # A unit's initials never repeat a letter three times: Tesseract doubled one ("VHTT" read
+            # "VHTTT" at full confidence, 4 confident wrong values on bench seed 2718).
+            conf = min(conf, _SHIFTED)
+            problems = (*problems, "archive_code_doubtful")
         text = "Lưu: " + ", ".join(codes)
     elif folded.startswith("UBND "):
         text = "UBND " + _repair_address_part(text.split(" ", 1)[1])

@@ -314,3 +314,14 @@ def test_a_recipient_of_specks_only_puts_the_rest_of_the_list_in_doubt() -> None
     assert fields["recipients.1"].value == "Như Điều 3" and fields["recipients.1"].confidence > 0.9
     flagged = {name for _, name in list_problems(fields)}
     assert flagged >= {"recipients.2", "recipients.3", "recipients.count"}
+
+
+def test_an_archive_code_with_a_tripled_letter_goes_to_review() -> None:
+    """'VHTT' read 'VHTTT' at full confidence (4 confident wrong values on bench seed 2718)."""
+    from pipeline.lists import _recipient
+
+    words = [Word("Lưu:", 96, 0, 0, 60, 30, 1), Word("VT,", 96, 70, 0, 40, 30, 1)]
+    doubled = _recipient("- Lưu: VT, VHTTT.", [*words, Word("VHTTT", 96, 120, 0, 90, 30, 1)])
+    assert "archive_code_doubtful" in doubled.problems and doubled.confidence < 0.6
+    right = _recipient("- Lưu: VT, VHTT.", [*words, Word("VHTT", 96, 120, 0, 80, 30, 1)])
+    assert right.valid and right.value == "Lưu: VT, VHTT" and not right.problems
