@@ -242,46 +242,39 @@ class _Lines:
         self.skeletons = [skeleton(line) for line in lines]
         self._plain = [sk.text for sk in self.skeletons]
         self._translated = [text.translate(DIGITS_AS_LETTERS) for text in self._plain]
-        self._candidates: dict[str, list[int]] = {}
+        self._lcs_cache: dict[tuple[str, bool], list[float]] = {}
 
-    def _lcs(self, target: str) -> tuple[list[float], list[float]]:
-        plain = cdist([target], self._plain, scorer=LCSseq.similarity)[0]
-        translated = cdist([target], self._translated, scorer=LCSseq.similarity)[0]
-        return plain.tolist(), translated.tolist()
+    def _lcs(self, target: str, translated: bool) -> list[float]:
+        """Each line's longest common subsequence with ``target`` (skeletons, digits read as letters
+        when ``translated``), computed once per page."""
+        found = self._lcs_cache.get((target, translated))
+        if found is None:
+            texts = self._translated if translated else self._plain
+            found = cdist([target], texts, scorer=LCSseq.similarity)[0].tolist() if texts else []
+            self._lcs_cache[target, translated] = found
+        return found
 
     def label_lines(self, phrase: str) -> list[int]:
         """Lines that may contain ``phrase`` (:func:`find_phrase` on the digit-translated skeleton)."""
-        key = "label:" + phrase
-        found = self._candidates.get(key)
-        if found is None:
-            target = _phrase_skeleton(phrase)
-            found = []
-            if target and self.lines:
-                needed = _lcs_needed(len(target), min(min_ratio(target), 1.0))
-                _, translated = self._lcs(target)
-                found = [i for i, n in enumerate(translated) if n >= needed]
-            self._candidates[key] = found
-        return found
+        target = _phrase_skeleton(phrase)
+        if not target:
+            return []
+        needed = _lcs_needed(len(target), min(min_ratio(target), 1.0))
+        return [i for i, n in enumerate(self._lcs(target, True)) if n >= needed]
 
     def title_lines(self, phrase: str) -> list[int]:
         """Lines that may score as the title ``phrase`` (:func:`_line_title_score`): the whole line
         at a ratio ≥ 0.8, or a window of it at ≥ 0.9."""
-        key = "title:" + phrase
-        found = self._candidates.get(key)
-        if found is None:
-            target = _phrase_skeleton(phrase)
-            found = []
-            if target and self.lines:
-                window = _lcs_needed(len(target), max(_TITLE_WINDOW_RATIO, min(min_ratio(target), 1.0)))
-                plain, translated = self._lcs(target)
-                found = [
-                    i
-                    for i in range(len(self.lines))
-                    if translated[i] >= window
-                    or plain[i] >= _TITLE_LINE_RATIO * (len(target) + len(self._plain[i])) / 2 - 1e-9
-                ]
-            self._candidates[key] = found
-        return found
+        target = _phrase_skeleton(phrase)
+        if not target:
+            return []
+        window = _lcs_needed(len(target), max(_TITLE_WINDOW_RATIO, min(min_ratio(target), 1.0)))
+        plain, translated = self._lcs(target, False), self._lcs(target, True)
+        return [
+            i
+            for i, text in enumerate(self._plain)
+            if translated[i] >= window or plain[i] >= _TITLE_LINE_RATIO * (len(target) + len(text)) / 2 - 1e-9
+        ]
 
     def has(self, phrase: str) -> bool:
         """Whether ``phrase`` occurs (fuzzily) in a line."""
@@ -294,12 +287,15 @@ def _title_score(title: str, page: _Lines | list[str]) -> float:
     if isinstance(page, list):
         page = _Lines(page)
     best = 0.0
+    longer: dict[str, set[int]] | None = None  # the lines each longer title may be, when first needed
     for i in page.title_lines(title):
         line = page.lines[i]
         score = _line_title_score(title, line)
-        if score > best and not any(
-            i in page.title_lines(t) and _line_title_score(t, line) >= score for t in _longer_titles(title)
-        ):
+        if score <= best:
+            continue
+        if longer is None:
+            longer = {t: set(page.title_lines(t)) for t in _longer_titles(title)}
+        if not any(i in lines and _line_title_score(t, line) >= score for t, lines in longer.items()):
             best = score
     return best
 
