@@ -335,6 +335,36 @@ class ZoneRequest:
     binarise: bool = False
 
 
+def _crop_words(
+    crop: Image.Image,
+    language: str,
+    psm: int,
+    config: tuple[str, ...],
+    *,
+    timeout: float,
+    page_number: int,
+    options: OcrOptions,
+) -> list[Word]:
+    """Tesseract's words (TSV) on a prepared crop of a page (margin added), in crop coordinates."""
+    with tempfile.TemporaryDirectory(prefix="sohoa-ocr-") as tmp:
+        source = Path(tmp) / "crop.png"
+        base = Path(tmp) / "out"
+        crop.save(source, "PNG", dpi=(300, 300))
+        args = [
+            options.tesseract_cmd,
+            str(source),
+            str(base),
+            "-l",
+            language,
+            "--psm",
+            str(psm),
+            *config,
+            "tsv",
+        ]
+        _run(args, timeout=timeout, page_number=page_number, options=options)
+        return parse_tsv(base.with_suffix(".tsv").read_text(encoding="utf-8"))
+
+
 def read_zone(
     image: Image.Image,
     box: tuple[int, int, int, int],
@@ -372,16 +402,16 @@ def read_zone(
         fill = int(np.percentile(np.asarray(crop), 90))
     border = max(10, round(height * request.scale) // 3)
     crop = ImageOps.expand(crop, border=border, fill=fill)
-    with tempfile.TemporaryDirectory(prefix="sohoa-ocr-") as tmp:
-        source = Path(tmp) / "zone.png"
-        base = Path(tmp) / "out"
-        crop.save(source, "PNG", dpi=(300, 300))
-        args = [options.tesseract_cmd, str(source), str(base), "-l", request.language, "--psm", "7"]
-        if request.whitelist:
-            args += ["-c", f"tessedit_char_whitelist={request.whitelist}"]
-        args.append("tsv")
-        _run(args, timeout=options.digits_timeout_s, page_number=page_number, options=options)
-        words = parse_tsv(base.with_suffix(".tsv").read_text(encoding="utf-8"))
+    config = ("-c", f"tessedit_char_whitelist={request.whitelist}") if request.whitelist else ()
+    words = _crop_words(
+        crop,
+        request.language,
+        7,
+        config,
+        timeout=options.digits_timeout_s,
+        page_number=page_number,
+        options=options,
+    )
 
     def to_page(value: int, offset: int) -> int:
         return offset + round((value - border) / request.scale)
@@ -428,22 +458,9 @@ def read_block(
         crop = crop.convert("L")
     border = 20
     crop = ImageOps.expand(crop, border=border, fill=int(np.percentile(np.asarray(crop), 90)))
-    with tempfile.TemporaryDirectory(prefix="sohoa-ocr-") as tmp:
-        source = Path(tmp) / "block.png"
-        base = Path(tmp) / "out"
-        crop.save(source, "PNG", dpi=(300, 300))
-        args = [
-            options.tesseract_cmd,
-            str(source),
-            str(base),
-            "-l",
-            options.language,
-            "--psm",
-            str(psm),
-            "tsv",
-        ]
-        _run(args, timeout=options.timeout_s, page_number=page_number, options=options)
-        words = parse_tsv(base.with_suffix(".tsv").read_text(encoding="utf-8"))
+    words = _crop_words(
+        crop, options.language, psm, (), timeout=options.timeout_s, page_number=page_number, options=options
+    )
     return [
         dataclasses.replace(w, left=w.left - border + left, top=w.top - border + top, line_id=-1 - w.line_id)
         for w in words
