@@ -31,6 +31,7 @@ from pipeline.ocr import OcrLine, OcrOptions, OcrPage, Word, ZoneRequest, read_z
 from pipeline.roman import ocr_numeral, read_roman
 from schemas.calendar import local_date
 from schemas.doctypes._lexicon import repair_y_dot
+from schemas.doctypes._papers import province_cut_short
 from schemas.documents import (
     COMMON_GIVEN_NAMES,
     COMMON_SURNAMES,
@@ -384,22 +385,6 @@ def _repair_address_part(part: str) -> str:
                 n_prefix = len(prefix.split(" "))
                 return " ".join([*words[: lead + n_prefix], name])
     return " ".join(words)
-
-
-def province_unknown(place: str) -> bool:
-    """True when the address ends in a part headed "Tỉnh"/"Thành phố" (before a final "Việt Nam")
-    whose name is none of the provinces: a province cut short ("Thành phố Đà" where the line with
-    "Nẵng" was lost) or misread beyond repair."""
-    parts = [p for p in place.split(", ") if p.strip()]
-    if parts and skeleton(parts[-1]).text == "VIET NAM":
-        parts = parts[:-1]
-    if not parts:
-        return False
-    folded = skeleton(parts[-1]).text
-    for prefix in _PROVINCE_HEADS:
-        if folded.startswith(prefix + " "):
-            return folded[len(prefix) + 1 :] not in _provinces_by_fold()
-    return False
 
 
 def clean_place(raw: str) -> str:
@@ -1328,7 +1313,7 @@ def _normalise(
     text = clean_place(raw) if kind is FieldKind.PLACE else clean_text(raw)
     conf = min(conf, weakest_word(found.words or (), conf))
     place_notes: tuple[str, ...] = ()
-    if kind is FieldKind.PLACE and province_unknown(text):
+    if kind is FieldKind.PLACE and province_cut_short(text):
         place_notes, conf = ("province_unknown",), min(conf, DISAGREEMENT_CONFIDENCE)
     if fdef.name == "nationality" and skeleton(text).text == "VIET NAM":
         text = "Việt Nam"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -23,7 +24,7 @@ from schemas.documents import (
     require_personal_id,
     sane_date,
 )
-from schemas.identifiers import validate_personal_id
+from schemas.identifiers import load_province_codes, validate_personal_id
 
 _LOWER = "a-zàáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ"
 _UPPER = "A-ZÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬĐÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
@@ -47,6 +48,30 @@ def fold_key(text: str) -> str:
             continue
         out.append(ch.upper() if ch.isalnum() else " ")
     return " ".join("".join(out).split())
+
+
+_PROVINCE_HEADS = (("THANH", "PHO"), ("TINH",))
+
+
+@functools.lru_cache(maxsize=1)
+def _province_keys() -> frozenset[str]:
+    return frozenset(fold_key(name) for name in load_province_codes().values())
+
+
+def province_cut_short(text: str) -> bool:
+    """True when the last part of ``text`` (an address's last comma part before "Việt Nam", or a
+    name such as a school's) names a province by its head word ("Tỉnh", "Thành phố") but what
+    follows is none of the 63 provinces: its end was lost ("Thành phố Đà" where "Nẵng" was on a lost
+    line, "… THÀNH PHỐ HỒ CHÍ MIN") or misread beyond repair."""
+    parts = [part for part in text.split(",") if part.strip()]
+    if parts and fold_key(parts[-1]) == "VIET NAM":
+        parts = parts[:-1]
+    words = fold_key(parts[-1]).split() if parts else []
+    for at in range(len(words) - 1, -1, -1):  # the last head of the part
+        for head in _PROVINCE_HEADS:
+            if tuple(words[at : at + len(head)]) == head:
+                return " ".join(words[at + len(head) :]) not in _province_keys()
+    return False
 
 
 def snap(field: ExtractedField | None, lexicon: Iterable[str], problem: str) -> ExtractedField | None:

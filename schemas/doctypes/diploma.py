@@ -16,7 +16,14 @@ import re
 
 from pydantic import field_validator, model_validator
 
-from schemas.doctypes._papers import DATE_LINE, check_not_future, check_order, fold_key, snap
+from schemas.doctypes._papers import (
+    DATE_LINE,
+    check_not_future,
+    check_order,
+    fold_key,
+    province_cut_short,
+    snap,
+)
 from schemas.documents import (
     DocumentModel,
     DocumentType,
@@ -30,7 +37,6 @@ from schemas.documents import (
     optional_nfc_text,
     sane_date,
 )
-from schemas.identifiers import load_province_codes
 
 DEGREE_TITLES: tuple[str, ...] = (
     "BẰNG TỐT NGHIỆP TRUNG HỌC PHỔ THÔNG",
@@ -143,17 +149,6 @@ def _upper(field: ExtractedField | None) -> ExtractedField | None:
     return field if value == field.value else dataclasses.replace(field, value=value)
 
 
-def _province_cut_short(name: str) -> bool:
-    """An institution whose name ends in "Thành phố"/"Tỉnh" + a name that is none of the 63 provinces:
-    its end was lost ("… THÀNH PHỐ HỒ CHÍ MIN", a confident wrong value on bench seed 2718)."""
-    folded = fold_key(name)
-    for head in ("THANH PHO ", "TINH "):
-        at = folded.rfind(head)
-        if at == 0 or (at > 0 and folded[at - 1] == " "):
-            return folded[at + len(head) :] not in {fold_key(p) for p in load_province_codes().values()}
-    return False
-
-
 def normalise_fields(fields: dict[str, ExtractedField]) -> list[str]:
     """Degree title and classification snapped to their closed lists, serial and register number
     formats, the institution upper case as printed, issued after birth."""
@@ -172,7 +167,7 @@ def normalise_fields(fields: dict[str, ExtractedField]) -> list[str]:
         fields["field_of_study"] = known if known is not None and known.valid else study
     if "institution" in fields:
         institution = _upper(fields["institution"]) or fields["institution"]
-        if institution.valid and institution.value and _province_cut_short(institution.value):
+        if institution.valid and institution.value and province_cut_short(institution.value):
             institution = institution.invalid("province_unknown")
         fields["institution"] = institution
     serial = fields.get("serial_number")

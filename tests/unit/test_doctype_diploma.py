@@ -99,7 +99,7 @@ def test_field_of_study_spelt_as_listed_when_it_folds_to_an_entry() -> None:
 
 def test_an_institution_whose_province_was_cut_short_is_flagged() -> None:
     """ "… THÀNH PHỐ HỒ CHÍ MIN" (the line's end lost) was a confident wrong value on bench seed 2718."""
-    from schemas.doctypes.diploma import _province_cut_short
+    from schemas.doctypes._papers import province_cut_short as _province_cut_short
 
     assert _province_cut_short("TRƯỜNG ĐẠI HỌC SƯ PHẠM THÀNH PHỐ HỒ CHÍ MIN")
     assert not _province_cut_short("TRƯỜNG ĐẠI HỌC SƯ PHẠM THÀNH PHỐ HỒ CHÍ MINH")

@@ -40,7 +40,7 @@ def test_one_weak_word_sends_the_text_field_to_review() -> None:
 
 
 def test_address_ending_in_a_cut_province_goes_to_review() -> None:
-    from pipeline.extract import province_unknown
+    from schemas.doctypes._papers import province_cut_short as province_unknown
 
     assert province_unknown("Số 115 Bạch Đằng, Phường Tân Phong, Thành phố Đà")  # "Nẵng" lost
     assert not province_unknown("Số 115 Bạch Đằng, Phường Tân Phong, Thành phố Đà Nẵng")
