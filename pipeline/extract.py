@@ -966,7 +966,7 @@ def extract(
             fields[fdef.name], printed = _normalise(fdef, located[fdef.name], zone_reader, ocr_options)
             if printed:
                 rewrites[fdef.name] = _word_corrections(fdef, located[fdef.name], printed)
-            if (document_type, fdef.name) in ROMAN_NUMERAL_FIELDS:
+            if fdef.roman_numeral:
                 fields[fdef.name] = numeral_from_strokes(fields[fdef.name], located[fdef.name])
     for source, values in _machine_values(document_type, ocr_pages, zone_reader):
         _merge_source(definition, fields, source, values)
@@ -1322,11 +1322,7 @@ def _normalise(
     return ExtractedField(text or None, raw, conf, bool(text), place_notes if text else ("empty",)), None
 
 
-# Fields whose value ends in a Roman numeral ("Loại III"): Tesseract reads three serif capitals
-# as "II" or "HI" (most "Loại III" of the corpus), so the numeral is counted from its strokes too.
-ROMAN_NUMERAL_FIELDS: frozenset[tuple[DocumentType, str]] = frozenset(
-    {(DocumentType.HEALTH_CERTIFICATE, "health_class")}
-)
+# Fields marked ``FieldDef.roman_numeral`` ("Loại III"): the numeral is counted from its strokes too.
 NUMERAL_CONFIRMED = "numeral_confirmed"  # the strokes read the numeral the OCR read
 NUMERAL_COUNTED = "numeral_counted"  # the strokes gave the number of stems the OCR merged or lost
 NUMERAL_CONFIDENCE = 0.9  # two independent readings agree

@@ -98,6 +98,9 @@ class FieldDef:
     # title): a regular expression searched in each OCR line when no label was found; its group
     # ``value`` (else the whole match) is the raw value. Flags inline (``(?i)``).
     pattern: str | None = None
+    # The value ends in a Roman numeral ("Loại III"): Tesseract reads three serif capitals as "II" or
+    # "HI", so the extractor also counts the numeral from its strokes (pipeline.roman).
+    roman_numeral: bool = False
 
 
 @dataclass(frozen=True)

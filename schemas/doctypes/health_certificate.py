@@ -43,7 +43,9 @@ DEFINITION = DocumentTypeDef(
         FieldDef("id_number", "Số định danh cá nhân", FieldKind.ID_NUMBER, ("Số định danh cá nhân:",)),
         FieldDef("residence", "Chỗ ở hiện tại", FieldKind.PLACE, ("Chỗ ở hiện tại:",), multiline=True),
         FieldDef("reason", "Lý do khám sức khỏe", FieldKind.TEXT, ("Lý do khám sức khỏe:",)),
-        FieldDef("health_class", "Phân loại sức khỏe", FieldKind.TEXT, ("Phân loại sức khỏe:",)),
+        FieldDef(
+            "health_class", "Phân loại sức khỏe", FieldKind.TEXT, ("Phân loại sức khỏe:",), roman_numeral=True
+        ),
         FieldDef(
             "issue_date", "Ngày kết luận (dòng địa danh, ngày tháng)", FieldKind.DATE, (), pattern=DATE_LINE
         ),
