@@ -86,6 +86,17 @@ def _unreadable(code: str) -> ExtractedField:
     return ExtractedField(None, "", 0.0, False, (code,))
 
 
+_SHIFTED = 0.5  # confidence of list items whose position is in doubt (below LOW_CONFIDENCE)
+
+
+def _shifted(field: ExtractedField) -> ExtractedField:
+    """An item read after a lost, split or merged row: its position is in doubt, so it goes to review
+    (kept as read)."""
+    return dataclasses.replace(
+        field, confidence=min(field.confidence, _SHIFTED), problems=(*field.problems, "list_shifted")
+    )
+
+
 # ------------------------------------------------------------------------------ household members
 
 
@@ -184,9 +195,7 @@ def household_members(
             first_off = next((i for i, k in enumerate(numbers) if k != i + 1), len(numbers))
             for key, f in list(out.items()):
                 if int(key.split(".")[1]) > first_off and f.valid:
-                    out[key] = dataclasses.replace(
-                        f, confidence=min(f.confidence, _SHIFTED), problems=(*f.problems, "list_shifted")
-                    )
+                    out[key] = _shifted(f)
             count = str(len(numbers))
             out[f"{MEMBERS}.count"] = ExtractedField(
                 count, count, 1.0 if in_order else 0.5, in_order, () if in_order else ("rows_out_of_order",)
@@ -199,7 +208,6 @@ def household_members(
 # ------------------------------------------------------------------------------------ recipients
 
 _GARBLED = 30.0  # a word read below this (0-100) makes the rest of its list doubtful
-_SHIFTED = 0.5  # confidence of list items whose position is in doubt (below LOW_CONFIDENCE)
 _ARCHIVE = "VT"  # "Lưu: VT, …": the clerical office keeps a copy (Decree 30/2020 Appendix I) [R]
 _BULLETS = ("-", "–", "—", "+", "•")
 
@@ -322,13 +330,7 @@ def recipients(pages: Sequence[OcrPage], options: OcrOptions | None = None) -> d
                 items, doubtful_from = again, again_doubtful
         for n, item in enumerate(items, start=1):
             field = _recipient(" ".join(w.text for w in item), item)
-            if n > doubtful_from:
-                field = dataclasses.replace(
-                    field,
-                    confidence=min(field.confidence, _SHIFTED),
-                    problems=(*field.problems, "list_shifted"),
-                )
-            out[f"{RECIPIENTS}.{n}"] = field
+            out[f"{RECIPIENTS}.{n}"] = _shifted(field) if n > doubtful_from else field
         count = str(len(items))
         sure = doubtful_from == len(items)
         out[f"{RECIPIENTS}.count"] = ExtractedField(
@@ -346,9 +348,13 @@ def recipients(pages: Sequence[OcrPage], options: OcrOptions | None = None) -> d
 # ------------------------------------------------------------------------------------------ entry
 
 ListReader = Callable[[Sequence[OcrPage], ZoneReader | None, OcrOptions], dict[str, ExtractedField]]
-LIST_READERS: dict[DocumentType, ListReader] = {
-    DocumentType.RESIDENCE_CONFIRMATION: household_members,
-    DocumentType.ADMINISTRATIVE_DECISION: lambda pages, _reader, options: recipients(pages, options),
+# The list each type carries (its field prefix; a clerk corrects only its own type's items) and its reader.
+LISTS: dict[DocumentType, tuple[str, ListReader]] = {
+    DocumentType.RESIDENCE_CONFIRMATION: (MEMBERS, household_members),
+    DocumentType.ADMINISTRATIVE_DECISION: (
+        RECIPIENTS,
+        lambda pages, _reader, options: recipients(pages, options),
+    ),
 }
 
 
@@ -356,8 +362,8 @@ def read_lists(
     document_type: DocumentType, pages: Sequence[OcrPage], reader: ZoneReader | None, options: OcrOptions
 ) -> dict[str, ExtractedField]:
     """The list fields of ``document_type`` (none for most types)."""
-    read = LIST_READERS.get(document_type)
-    return read(pages, reader, options) if read is not None else {}
+    entry = LISTS.get(document_type)
+    return entry[1](pages, reader, options) if entry is not None else {}
 
 
 def is_list_field(name: str) -> bool:
@@ -378,19 +384,12 @@ def list_problems(fields: dict[str, ExtractedField]) -> list[tuple[str, str]]:
     return out
 
 
-# The list each type carries (a clerk may correct only its own type's items).
-LIST_OF_TYPE: dict[DocumentType, str] = {
-    DocumentType.RESIDENCE_CONFIRMATION: MEMBERS,
-    DocumentType.ADMINISTRATIVE_DECISION: RECIPIENTS,
-}
-
-
 def list_field_def(name: str, document_type: DocumentType | None = None) -> FieldDef | None:
     """The field definition of a list item (for a clerk's correction): the kind of its column
     ("household_members.2.date_of_birth" is a date, "recipients.count" a number); None for an
     unknown name, or a list ``document_type`` does not carry."""
     parts = name.split(".")
-    if document_type is not None and parts[0] != LIST_OF_TYPE.get(document_type):
+    if document_type is not None and parts[0] != LISTS.get(document_type, ("",))[0]:
         return None
     if len(parts) == 2 and parts[0] in (MEMBERS, RECIPIENTS) and parts[1] == "count":
         return FieldDef(name, name, FieldKind.NUMBER, ())
