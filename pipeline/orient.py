@@ -17,14 +17,14 @@ upright English web-page print (epson.pdf) by 270°.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
 import cv2
 import numpy as np
+from PIL import Image
+
+from pipeline.errors import DocumentRejected
+from pipeline.ocr import OcrOptions, recognise
 
 
 @dataclass(frozen=True)
@@ -145,23 +145,24 @@ def turn(array: np.ndarray, angle: int) -> np.ndarray:
     return np.ascontiguousarray(np.rot90(array, -(angle // 90) % 4))
 
 
-def _mean_confidence(gray: np.ndarray, *, language: str, tesseract_cmd: str, timeout_s: float) -> float:
-    """Mean word confidence (weighted by length) of one Tesseract ``--psm 6`` run on ``gray``."""
-    with tempfile.TemporaryDirectory(prefix="sohoa-orient-") as tmp:
-        source = Path(tmp) / "crop.png"
-        cv2.imwrite(str(source), gray)
-        proc = subprocess.run(
-            [tesseract_cmd, str(source), "-", "-l", language, "--psm", "6", "tsv"],
-            env={**os.environ, "OMP_THREAD_LIMIT": "1"},
-            capture_output=True,
+def _mean_confidence(gray: np.ndarray, *, language: str, timeout_s: float) -> float:
+    """Mean word confidence (weighted by length) of one Tesseract ``--psm 6`` run on ``gray`` (0 when the
+    run fails or times out: no confirmation)."""
+    options = OcrOptions(language=language)
+    try:
+        run = recognise(
+            Image.fromarray(gray),
+            language=language,
+            psm=6,
+            dpi=300,
             timeout=timeout_s,
-            check=False,
-            stdin=subprocess.DEVNULL,
+            page_number=0,
+            options=options,
         )
-    if proc.returncode != 0:
+    except DocumentRejected:
         return 0.0
     total = weight = 0.0
-    for row in proc.stdout.decode("utf-8", "replace").splitlines()[1:]:
+    for row in run.tsv.splitlines()[1:]:
         cells = row.split("\t")
         if len(cells) < 12 or cells[0] != "5" or not cells[11].strip():
             continue
@@ -178,7 +179,6 @@ def confirm_turn(
     dpi: int,
     *,
     language: str = "vie",
-    tesseract_cmd: str = "tesseract",
     timeout_s: float = 30.0,
     min_gain: float = 10.0,
 ) -> bool:
@@ -199,8 +199,6 @@ def confirm_turn(
         crop = gray[max(0, ys.min() - 20) : ys.max() + 20, start : start + band]
     if dpi > 300:
         crop = cv2.resize(crop, None, fx=300 / dpi, fy=300 / dpi, interpolation=cv2.INTER_AREA)
-    as_is = _mean_confidence(crop, language=language, tesseract_cmd=tesseract_cmd, timeout_s=timeout_s)
-    turned = _mean_confidence(
-        turn(crop, angle), language=language, tesseract_cmd=tesseract_cmd, timeout_s=timeout_s
-    )
+    as_is = _mean_confidence(crop, language=language, timeout_s=timeout_s)
+    turned = _mean_confidence(turn(crop, angle), language=language, timeout_s=timeout_s)
     return turned >= as_is + min_gain

@@ -52,6 +52,7 @@ class PipelineOptions:
     limits: IntakeLimits = field(default_factory=IntakeLimits)
     clean: CleanOptions = field(default_factory=CleanOptions)
     tesseract_cmd: str = "tesseract"
+    ocr_engine: str = "library"  # pipeline.ocr: "library" (libtesseract in process) or "command"
     min_type_confidence: float = MIN_CONFIDENCE
     jpeg_quality: int = 80  # page images in the searchable PDF
     # Cleaned page images kept for re-reading number zones (the supported types' fields are on
@@ -77,6 +78,7 @@ class PipelineOptions:
             timeout_s=self.ocr_timeout_s,
             tesseract_cmd=self.tesseract_cmd,
             jpeg_quality=self.jpeg_quality,
+            engine=self.ocr_engine,
         )
 
     def rasterise_options(self) -> RasteriseOptions:

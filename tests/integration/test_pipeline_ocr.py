@@ -343,9 +343,12 @@ def test_deskew_measures_a_sparse_page() -> None:
 # ---------------------------------------------------------------------------------------- OCR
 
 
-def test_ocr_timeout_is_a_page_rejection() -> None:
+@pytest.mark.parametrize("engine", ["library", "command"])
+def test_ocr_timeout_is_a_page_rejection(engine: str) -> None:
     with pytest.raises(DocumentRejected) as info:
-        ocr_page(_small_text_page(7), page_number=4, dpi=300, options=OcrOptions(timeout_s=0.001))
+        ocr_page(
+            _small_text_page(7), page_number=4, dpi=300, options=OcrOptions(timeout_s=0.001, engine=engine)
+        )
     assert (info.value.code, info.value.page) == ("ocr_timeout", 4)
 
 
@@ -357,8 +360,15 @@ def test_installation_check() -> None:
 
 def test_missing_tesseract_is_a_configuration_error() -> None:
     with pytest.raises(OcrConfigurationError):
+        options = OcrOptions(tesseract_cmd="/nonexistent/tess", engine="command")
+        ocr_page(_small_text_page(7), page_number=1, dpi=300, options=options)
+
+
+@pytest.mark.parametrize("engine", ["library", "command"])
+def test_missing_language_model_is_a_configuration_error(engine: str) -> None:
+    with pytest.raises(OcrConfigurationError):
         ocr_page(
-            _small_text_page(7), page_number=1, dpi=300, options=OcrOptions(tesseract_cmd="/nonexistent/tess")
+            _small_text_page(7), page_number=1, dpi=300, options=OcrOptions(language="xyz", engine=engine)
         )
 
 
