@@ -101,6 +101,13 @@ class FieldDef:
     # The value ends in a Roman numeral ("Loại III"): Tesseract reads three serif capitals as "II" or
     # "HI", so the extractor also counts the numeral from its strokes (pipeline.roman).
     roman_numeral: bool = False
+    # A value printed as a block of lines beside other text (a signer's capacity lines beside "Nơi
+    # nhận"): when its reading is unsure or fails the type's checks, the block is re-read on its own
+    # (pipeline.ocr.read_block) and the re-read taken if it passes them.
+    block: bool = False
+    # A code of a closed alphabet (a licence class "C1" read "CÍ"): when its reading fails the type's
+    # checks, its zone is re-read with the digits model and this whitelist, taken if it passes them.
+    whitelist: str | None = None
 
 
 @dataclass(frozen=True)
