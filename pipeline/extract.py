@@ -27,7 +27,7 @@ from pydantic import BaseModel
 
 from pipeline.classify import DIGITS_AS_LETTERS, PhraseMatch, Skeleton, find_phrase, fold, skeleton
 from pipeline.machine import decode_qr, read_td1
-from pipeline.ocr import OcrLine, OcrOptions, OcrPage, Word, ZoneRequest, read_zone
+from pipeline.ocr import OcrLine, OcrOptions, OcrPage, Word, ZoneRequest, read_block, read_zone
 from pipeline.roman import ocr_numeral, read_roman
 from schemas.calendar import local_date
 from schemas.doctypes._lexicon import repair_y_dot
@@ -984,6 +984,7 @@ def extract(
                 printed_form = dt.date.fromisoformat(merged.value).strftime("%d/%m/%Y")
             rewrites[fdef.name] = _word_corrections(fdef, located[fdef.name], printed_form)
     _cross_validate(fields)
+    _second_readings(definition, located, fields, zone_reader, ocr_options)
     document_problems = list(NORMALISERS[document_type](fields)) if document_type in NORMALISERS else []
     if definition.back_fields:
         # Only the back of a card (its side title and back fields, none of the front's): extracted
@@ -1020,6 +1021,93 @@ def extract(
     if expired is not None:
         extraction.problems.append(expired)
     return extraction
+
+
+def _checked(document_type: DocumentType, fields: dict[str, ExtractedField]) -> dict[str, ExtractedField]:
+    """A copy of ``fields`` after the type's checks (the fields themselves untouched)."""
+    checked = dict(fields)
+    if document_type in NORMALISERS:
+        NORMALISERS[document_type](checked)
+    return checked
+
+
+def _second_readings(
+    definition: DocumentTypeDef,
+    located: dict[str, _Found],
+    fields: dict[str, ExtractedField],
+    reader: ZoneReader | None,
+    options: OcrOptions,
+) -> None:
+    """Fields read a second way when the type's checks fail them or they are unsure: a ``block``
+    value re-read as a block of its own, a ``whitelist`` code re-read from its zone with the digits
+    model. The second reading replaces the first only if it passes the type's checks and the first
+    did not, or it confirms the first's value more surely (noted ``read_again``); else the first
+    stays, flagged as it was (two valid readings that disagree are left to a clerk)."""
+    recipes = [f for f in definition.fields if f.block or f.whitelist]
+    if not recipes:
+        return
+    first = _checked(definition.type, fields)
+    for fdef in recipes:
+        before, found = first.get(fdef.name), located.get(fdef.name)
+        if before is None or found is None or found.page is None or found.page.image is None:
+            continue
+        if before.valid and before.confidence >= LOW_CONFIDENCE:
+            continue
+        again = (
+            _block_reading(found, options) if fdef.block else _whitelist_reading(fdef, found, reader, options)
+        )
+        if again is None:
+            continue
+        candidate = _normalise(fdef, again, reader, options)[0]
+        after = _checked(definition.type, {**fields, fdef.name: candidate})[fdef.name]
+        if after.valid and (
+            not before.valid or (after.value == before.value and after.confidence > before.confidence)
+        ):
+            fields[fdef.name] = candidate.noted("read_again")
+
+
+def _block_reading(found: _Found, options: OcrOptions) -> _Found | None:
+    """The value's block read on its own: from its first line down to five of its line heights, the
+    half of the page it stands in (the signer's block is printed beside "Nơi nhận", whose lines
+    Tesseract merges with its own). The lines are taken from the top while each holds a word of at
+    least ``_CONTINUATION_MIN_CONF`` (a seal or a signature under the block reads as noise)."""
+    image = found.page.image if found.page is not None else None
+    words = found.words or ()
+    if found.page is None or image is None or not words:
+        return None
+    height = int(np.median([w.height for w in words]))
+    mid = image.width // 2
+    left = 0 if min(w.left for w in words) < mid else mid
+    right = mid if left == 0 and max(w.left + w.width for w in words) <= mid else image.width
+    top = min(w.top for w in words) - height // 2
+    box = (left, max(0, top), right, min(image.height, top + 5 * height))
+    from pipeline.lists import rows  # lazy: pipeline.lists uses this module
+
+    block = read_block(image, box, page_number=found.page.page_number, options=options)
+    kept: list[Word] = []
+    for line in rows([w for w in block if w.text.strip()]):
+        if max(w.conf for w in line) < _CONTINUATION_MIN_CONF:
+            break
+        kept.extend(line)
+    if not kept:
+        return None
+    return _Found(" ".join(w.text for w in kept), min(w.conf for w in kept) / 100.0, found.page, tuple(kept))
+
+
+def _whitelist_reading(
+    fdef: FieldDef, found: _Found, reader: ZoneReader | None, options: OcrOptions
+) -> _Found | None:
+    """The value's zone re-read with the digits model and the field's whitelist."""
+    box = found.box()
+    if reader is None or box is None or fdef.whitelist is None or found.page is None:
+        return None
+    request = ZoneRequest(options.digits_language, whitelist=fdef.whitelist, binarise=True)
+    words = [w for w in reader(found.page, box, request) if w.text.strip()]
+    if not words:
+        return None
+    return _Found(
+        "".join(w.text for w in words), min(w.conf for w in words) / 100.0, found.page, tuple(words)
+    )
 
 
 def _has_side_title(definition: DocumentTypeDef, pages: list[OcrPage]) -> bool:

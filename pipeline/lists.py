@@ -64,18 +64,18 @@ def _centre(word: Word) -> float:
     return word.top + word.height / 2
 
 
-def _rows(words: Sequence[Word]) -> list[list[Word]]:
-    """Words grouped into rows by their vertical centre, each row left to right."""
+def rows(words: Sequence[Word]) -> list[list[Word]]:
+    """Words grouped into rows by their vertical centre (top to bottom), each row left to right."""
     if not words:
         return []
     height = statistics.median(w.height for w in words)
-    rows: list[list[Word]] = []
+    grouped: list[list[Word]] = []
     for word in sorted(words, key=_centre):
-        if rows and abs(_centre(word) - statistics.fmean(_centre(w) for w in rows[-1])) <= 0.5 * height:
-            rows[-1].append(word)
+        if grouped and abs(_centre(word) - statistics.fmean(_centre(w) for w in grouped[-1])) <= 0.5 * height:
+            grouped[-1].append(word)
         else:
-            rows.append([word])
-    return [sorted(row, key=lambda w: w.left) for row in rows]
+            grouped.append([word])
+    return [sorted(row, key=lambda w: w.left) for row in grouped]
 
 
 def _confidence(words: Sequence[Word]) -> float:
@@ -165,7 +165,7 @@ def household_members(
         end = _table_end(page, header_bottom)
         words = [w for w in page.words if header_bottom < _centre(w) < end and _RULE.sub("", w.text).strip()]
         numbers: list[int | None] = []
-        for row in _rows(words):
+        for row in rows(words):
             cells = _member_cells(row, lefts)
             texts = [" ".join(w.text for w in cell) for cell in cells]
             if not numbers and all(_fold(t) in _HEADER_WORDS for t in " ".join(texts).split()):
@@ -268,7 +268,7 @@ def _items(words: Sequence[Word], below: float, mid: float) -> tuple[list[list[W
     column = [w for w in words if _centre(w) > below and w.left + w.width / 2 < mid]
     items: list[list[Word]] = []
     last_bottom = below
-    for row in _rows(column):
+    for row in rows(column):
         top = min(w.top for w in row)
         height = statistics.median(w.height for w in row)
         if top - last_bottom > 3 * max(height, 20):

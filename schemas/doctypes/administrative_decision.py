@@ -65,6 +65,7 @@ DEFINITION = DocumentTypeDef(
             (),
             pattern=SIGNER_TITLE_LINE,
             multiline=True,
+            block=True,  # beside "Nơi nhận", whose lines Tesseract merges with the block's
         ),
         FieldDef("signer_name", "Họ tên người ký", FieldKind.NAME, (), pattern=SIGNER_NAME_LINE),
     ),

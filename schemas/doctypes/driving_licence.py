@@ -41,6 +41,8 @@ CLASS_VALIDITY_YEARS: dict[str, int | None] = {
 OLD_CLASSES: frozenset[str] = frozenset(
     {"A1", "A2", "A3", "A4", "B1", "B2", "C", "D", "E", "FB2", "FC", "FD", "FE"}
 )
+# The letters and digits of every class of both laws.
+CLASS_CHARACTERS = "".join(sorted({ch for code in (*CLASS_VALIDITY_YEARS, *OLD_CLASSES) for ch in code}))
 LICENCE_NUMBER_LENGTH = 12  # [M]
 # "ngày/date 15 tháng/month 01 năm/year 2025" (OCR may lose the marks or the slashes)
 ISSUE_LINE = r"(?i)(?P<value>ng\w{1,2}y\s*/?\s*date\s*\d{1,2}\s+th\w{1,3}ng\s*/?\s*month.*)"
@@ -89,7 +91,10 @@ DEFINITION = DocumentTypeDef(
             _labels("Nơi cư trú", "Address"),
             multiline=True,
         ),
-        FieldDef("licence_class", "Hạng", FieldKind.CODE, _labels("Hạng", "Class")),
+        # "C1" read "CÍ", "D1" read "D†": the zone re-read with the letters and digits of the classes.
+        FieldDef(
+            "licence_class", "Hạng", FieldKind.CODE, _labels("Hạng", "Class"), whitelist=CLASS_CHARACTERS
+        ),
         FieldDef("expiry_date", "Có giá trị đến", FieldKind.DATE, _labels("Có giá trị đến", "Expires")),
         # The place and date line "Hà Nội, ngày/date 15 tháng/month 01 năm/year 2025" has no label.
         FieldDef("issue_date", "Ngày cấp", FieldKind.DATE, (), required=False, pattern=ISSUE_LINE),

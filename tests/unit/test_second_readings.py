@@ -1,0 +1,147 @@
+"""Second readings of fields the type's checks fail (pipeline.extract._second_readings): a decision's
+signer title re-read as a block of its own, a licence class re-read with the classes' whitelist.
+Pure logic: the block reader and the zone reader are stubs (no Tesseract)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PIL import Image
+
+import pipeline.extract as extract_module
+from pipeline.extract import extract
+from pipeline.lists import rows
+from pipeline.ocr import OcrOptions, OcrPage, Word, ZoneRequest
+from schemas.doctypes.driving_licence import CLASS_CHARACTERS
+from schemas.documents import DocumentType
+from tests.unit.paper_pages import HEIGHT, LINE_STEP, page, problems, run
+from tests.unit.test_doctype_administrative_decision import ROWS
+from tests.unit.test_doctype_driving_licence import FRONT
+
+Box = tuple[int, int, int, int]
+
+
+def _decision_without_last_title_line() -> OcrPage:
+    rows = [list(row) for row in ROWS]
+    rows[12] = [(100, "- Lưu: VT, TP.")]  # "PHÓ CHỦ TỊCH" merged away by the page's layout analysis
+    decision = page(rows)
+    decision.image = Image.new("L", (2400, 1200), 255)  # the block reader below is a stub
+    return decision
+
+
+def _block(lines: list[str], box: Box, conf: float = 91.0) -> list[Word]:
+    words = []
+    for n, line in enumerate(lines):
+        x = box[0] + 300
+        for token in line.split():
+            words.append(Word(token, conf, x, box[1] + 20 + n * LINE_STEP, 20 * len(token), HEIGHT, -1 - n))
+            x += 20 * len(token) + 20
+    return words
+
+
+def _stub_block(monkeypatch: pytest.MonkeyPatch, lines: list[str], conf: float = 91.0) -> list[Box]:
+    boxes: list[Box] = []
+
+    def read_block(
+        image: Image.Image, box: Box, *, page_number: int, options: OcrOptions | None = None
+    ) -> list[Word]:
+        boxes.append(box)
+        return _block(lines, box, conf)
+
+    monkeypatch.setattr(extract_module, "read_block", read_block)
+    return boxes
+
+
+def test_signer_title_cut_short_is_read_again_as_a_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    boxes = _stub_block(monkeypatch, ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "%~ ,;"])
+    extraction = run(DocumentType.ADMINISTRATIVE_DECISION, _decision_without_last_title_line())
+    title = extraction.fields["signer_title"]
+    assert title.value == "TM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH PHÓ CHỦ TỊCH"
+    assert title.valid and "read_again" in title.problems
+    assert ("field_invalid", "signer_title") not in problems(extraction)
+    (left, top, right, bottom), *_ = boxes
+    # The right half (not "Nơi nhận" beside it), from just above the title's first line (row 10).
+    assert (left, right) == (1200, 2400)
+    assert top < 10 * LINE_STEP < bottom
+
+
+def test_signer_block_read_no_better_keeps_the_first_reading_flagged(monkeypatch: pytest.MonkeyPatch) -> None:
+    _stub_block(monkeypatch, ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"])  # the last line lost again
+    extraction = run(DocumentType.ADMINISTRATIVE_DECISION, _decision_without_last_title_line())
+    title = extraction.fields["signer_title"]
+    assert title.value == "TM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH"
+    assert "signer_title_incomplete" in title.problems and "read_again" not in title.problems
+    assert ("field_invalid", "signer_title") in problems(extraction)
+
+
+def test_signer_block_lines_of_noise_end_the_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A seal read as letters under the block (low confidence) is not part of the title."""
+    _stub_block(monkeypatch, ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"], conf=91.0)
+    decision = _decision_without_last_title_line()
+    real = extract_module.read_block
+
+    def with_seal(image: Image.Image, box: Box, **kwargs: object) -> list[Word]:
+        words = real(image, box, **kwargs)  # type: ignore[arg-type]
+        return [*words, *_block(["", "", "PHÓ CHỦ TỊCH"], box, conf=20.0)]
+
+    extract_module.read_block = with_seal  # type: ignore[assignment]
+    try:
+        extraction = run(DocumentType.ADMINISTRATIVE_DECISION, decision)
+    finally:
+        extract_module.read_block = real
+    assert ("field_invalid", "signer_title") in problems(extraction)
+
+
+def test_a_complete_title_is_not_read_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    boxes = _stub_block(monkeypatch, ["CHỦ TỊCH"])
+    decision = page([list(row) for row in ROWS])
+    decision.image = Image.new("L", (2400, 1200), 255)
+    extraction = run(DocumentType.ADMINISTRATIVE_DECISION, decision)
+    assert extraction.fields["signer_title"].value == "TM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH PHÓ CHỦ TỊCH"
+    assert not boxes
+
+
+def test_block_rows() -> None:
+    words = [
+        Word("b", 90, 50, 102, 20, 40, -1),
+        Word("a", 90, 10, 98, 20, 40, -1),
+        Word("c", 90, 10, 160, 20, 40, -2),
+    ]
+    assert [[w.text for w in line] for line in rows(words)] == [["a", "b"], ["c"]]
+
+
+def _licence(klass: str, reply: str | None) -> tuple[dict[str, object], list[ZoneRequest]]:
+    page_ = OcrPage.from_text(FRONT.format(number="360123456789", klass=klass, expiry="18/08/2035"))
+    page_.image = Image.new("L", (2400, 1200), 255)  # the zone reader below is a stub
+    requests: list[ZoneRequest] = []
+
+    def reader(p: OcrPage, box: Box, request: ZoneRequest) -> list[Word]:
+        if request.whitelist == CLASS_CHARACTERS:
+            requests.append(request)
+            return [Word(reply, 94.0, box[0], box[1], 40, 40, -1)] if reply else []
+        return []
+
+    extraction = extract(DocumentType.DRIVING_LICENCE, [page_], zone_reader=reader, today=dt.date(2026, 1, 1))
+    field = extraction.fields["licence_class"]
+    return {"value": field.value, "valid": field.valid, "problems": field.problems}, requests
+
+
+def test_licence_class_misread_is_read_again_with_the_class_whitelist() -> None:
+    """ "C1" read "CÍ" (the 1 as an accented I): the zone re-read with the classes' letters and digits."""
+    field, requests = _licence("CÍ", "C1")
+    assert field["value"] == "C1" and field["valid"]
+    assert "read_again" in field["problems"]  # type: ignore[operator]
+    (request,) = requests
+    assert request.language == "eng" and request.binarise
+    assert set(CLASS_CHARACTERS) == set("ABCDEF1234")
+
+
+def test_licence_class_read_again_as_no_class_stays_flagged() -> None:
+    field, _ = _licence("CÍ", "C11")
+    assert not field["valid"] and "read_again" not in field["problems"]  # type: ignore[operator]
+
+
+def test_a_sure_valid_class_is_not_read_again() -> None:
+    field, requests = _licence("C1", "D")
+    assert field["value"] == "C1" and field["valid"] and not requests
