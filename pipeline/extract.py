@@ -52,6 +52,7 @@ from schemas.identifiers import load_province_codes, normalise_sex, validate_per
 
 LOW_CONFIDENCE = 0.70  # below this a field goes to review even when it is valid
 DISAGREEMENT_CONFIDENCE = 0.6  # page reading and digits re-read differ: below LOW_CONFIDENCE
+IMPLAUSIBLE_CONFIDENCE = 0.5  # a value with a word no Vietnamese syllable spells: below LOW_CONFIDENCE
 _CONTINUATION_MIN_CONF = 60.0  # mean word confidence (0-100) of a line continuing a value
 _SEPARATORS = " \t:;|/\\.,-_–—…~*'\"`"
 
@@ -459,11 +460,20 @@ _ONSETS = frozenset(
      "PH", "Q", "R", "S", "T", "TH", "TR", "V", "X")
 )  # fmt: skip
 _FINALS = frozenset(("", "C", "CH", "M", "N", "NG", "NH", "P", "T"))
+# The vowel nuclei of Vietnamese syllables (the medial o/u included; the u of "qu" and the i of "gi"
+# before another vowel belong to the onset), without their marks: a misread that doubles a vowel
+# ("ruồi" read "ruôồi": UOOI) or adds one is no syllable. Unmarked, so that a word whose marks OCR
+# lost still passes ("NGUYEN"); a syllable passing this can still be misread.
+_NUCLEI = frozenset(
+    ("A", "E", "I", "O", "U", "Y", "AI", "AO", "AU", "AY", "EO", "EU", "IA", "IE", "IU", "OA", "OE",
+     "OI", "OO", "UA", "UE", "UI", "UO", "UY", "UU", "YE", "IEU", "OAI", "OAO", "OAY", "OEO", "UAY",
+     "UOI", "UOU", "UYA", "UYE", "UYU", "YEU")
+)  # fmt: skip
 
 
 def plausible_syllable(word: str) -> bool:
     """False for spellings no Vietnamese syllable has (a sign of an OCR error): an onset or final
-    outside the closed sets ("GLANG"); two tones; "ưy";
+    outside the closed sets ("GLANG"); a vowel cluster that is no nucleus ("RUÔỒI"); two tones; "ưy";
     a stop ending (-c, -ch, -p, -t) without sắc or nặng; -nh or -ch after another vowel than a, ê,
     i, y ("HƯỜNH" read for HUỲNH). A syllable passing this can still be misread."""
     upper = unicodedata.normalize("NFC", word).upper()
@@ -482,11 +492,56 @@ def plausible_syllable(word: str) -> bool:
     onset, final = toneless[: vowel_at[0]], toneless[vowel_at[-1] + 1 :]
     if onset not in _ONSETS or final not in _FINALS or vowel_at[-1] - vowel_at[0] + 1 != len(vowel_at):
         return False
+    nucleus = fold(toneless[vowel_at[0] : vowel_at[-1] + 1])
+    if len(nucleus) > 1 and (onset, nucleus[0]) in (("Q", "U"), ("G", "I")):
+        nucleus = nucleus[1:]  # "qu", "gi" before a vowel: the onset
+    if nucleus not in _NUCLEI:
+        return False
     for final in ("NH", "CH"):
         if toneless.endswith(final) and len(toneless) > 2 and toneless[-3] not in "AÊIY":
             return False
     stop_ending = fold(upper).endswith(("C", "CH", "P", "T"))
     return not stop_ending or bool(set(tones) & {"\u0301", "\u0323"})
+
+
+# Syllables of place names in minority languages that no Kinh syllable spells (onsets Kr-, Gl-, Pl-,
+# Pr-, Gr-, Kb-, J-; finals -k, -l, -r, -h; the vowel "ea"): Đắk Lắk, Krông Búk, Ea Kar, Cư Jút,
+# Kbang, Đắk Glong, Kon Plông, Ia Grai, Chư Păh, Ayun Pa, Pleiku… (district names of the Central
+# Highlands, [M]). With the provinces' and the ethnic groups' own syllables, they are never flagged.
+MINORITY_SYLLABLES: frozenset[str] = frozenset(
+    ("ĐẮK", "ĐĂK", "ĐAK", "LẮK", "LĂK", "KRÔNG", "BÚK", "EA", "KAR", "JÚT", "KBANG", "GLONG", "GLEI",
+     "PLÔNG", "PRÔNG", "GRAI", "PĂH", "AYUN", "CHRO", "PLEIKU", "MIL", "ANA", "DRĂNG", "KNỐP", "SÚP",
+     "WY", "PỐK", "DRAI", "KUIN", "HLEO", "RLẤP", "MGAR", "MDRẮK")
+)  # fmt: skip
+_ETH = str.maketrans({"Ð": "Đ", "ð": "đ"})  # an OCR's eth for the letter Đ
+
+
+@lru_cache(maxsize=1)
+def _known_syllables() -> frozenset[str]:
+    names = (*load_province_codes().values(), *ETHNIC_GROUPS)
+    return MINORITY_SYLLABLES | {w.upper() for name in names for w in name.split()}
+
+
+def implausible_words(value: str) -> list[str]:
+    """The words of a Vietnamese place or text value that are no Vietnamese syllable (an OCR misread:
+    "Oal" for Oai, "ruôồi" for ruồi), minority-language place syllables excepted (Đắk, Krông, Ea).
+    A value without any Vietnamese letter is not judged (a foreign name, or one read without its
+    marks), nor are abbreviations (words without a vowel, "TNHH"; words in capitals without a
+    mark, "UBND") nor words with a digit or an apostrophe ("H'Mông")."""
+    text = unicodedata.normalize("NFC", value).translate(_ETH)
+    if text.isascii():
+        return []
+    out = []
+    for token in text.split():
+        word = token.strip(".,;:()\"'-/")
+        if not word.isalpha() or (word.isupper() and word.isascii()):
+            continue
+        upper = word.upper()
+        if not any(fold(ch) in "AEIOUY" for ch in upper) or upper in _known_syllables():
+            continue
+        if not plausible_syllable(word):
+            out.append(word)
+    return out
 
 
 def repair_surname(token: str) -> str:
@@ -1322,7 +1377,7 @@ def _normalise(
             conf = min(conf, 0.85)
         if not all(plausible_syllable(token) for token in value.split()):
             notes.append("implausible_syllable")  # certainly misread somewhere: to review
-            conf = min(conf, 0.5)
+            conf = min(conf, IMPLAUSIBLE_CONFIDENCE)
         elif any(_unusual_name_word(token) for token in value.split()[1:]):
             # CHẦU where CHÂU is a common name: more likely a misread mark than a rare name.
             notes.append("unusual_name_word")
@@ -1403,6 +1458,9 @@ def _normalise(
     place_notes: tuple[str, ...] = ()
     if kind is FieldKind.PLACE and province_cut_short(text):
         place_notes, conf = ("province_unknown",), min(conf, DISAGREEMENT_CONFIDENCE)
+    if kind in (FieldKind.PLACE, FieldKind.TEXT) and implausible_words(text):
+        # Certainly misread somewhere (a high-confidence mark misread: "Thanh Oal"): to review.
+        place_notes, conf = (*place_notes, "implausible_syllable"), min(conf, IMPLAUSIBLE_CONFIDENCE)
     if fdef.name == "nationality" and skeleton(text).text == "VIET NAM":
         text = "Việt Nam"
     elif fdef.name == "ethnicity":
