@@ -27,7 +27,7 @@ from pipeline.extract import (
     _repair_address_part,
     clean_text,
 )
-from pipeline.ocr import OcrOptions, OcrPage, Word, read_block
+from pipeline.ocr import OcrOptions, OcrPage, Word, ZoneRequest, read_block
 from schemas.doctypes._lexicon import repair_y_dot
 from schemas.doctypes._papers import fold_key, snap
 from schemas.doctypes.residence_confirmation import RELATIONS
@@ -225,7 +225,12 @@ def _recipient(raw: str, words: Sequence[Word]) -> ExtractedField:
     elif folded.startswith("LUU "):
         codes = re.findall(r"[A-ZĐ0-9]+", text.split(" ", 1)[1].upper())
         raw_first = codes[0] if codes else ""
-        if codes and len(codes[0]) <= 3 and codes[0][0] == "V":
+        if len(raw_first) > 3 and raw_first.startswith(_ARCHIVE):
+            # "Lưu: VT, LĐTBXH" read "VTLĐTBXH": the thin comma lost; VT is mandatory first. The
+            # merged word's own confidence counts (its unit's initials may be misread too).
+            codes[:1] = [_ARCHIVE, raw_first[len(_ARCHIVE) :]]
+            conf = min(0.85, _confidence([w for w in words if fold_key(w.text) != "LUU"]))
+        elif codes and len(codes[0]) <= 3 and codes[0][0] == "V":
             # "VT" is mandatory first; its low confidence (a stamp, a thin comma) says nothing.
             codes[0] = _ARCHIVE
             rest = [w for w in words if fold_key(w.text) not in ("LUU", fold_key(raw_first))]
@@ -243,6 +248,57 @@ def _recipient(raw: str, words: Sequence[Word]) -> ExtractedField:
     value = unicodedata.normalize("NFC", text)
     field = ExtractedField(value or None, raw, conf, bool(value) and not problems, problems)
     return field
+
+
+# An archive code re-read alone (eng: no Đ). With its punctuation and the space: without them LSTM
+# forces the final "." into a "," and gives the line a confidence of 0.
+_CODE_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ, .;"
+
+
+def _archive_again(
+    field: ExtractedField, words: Sequence[Word], page: OcrPage, reader: ZoneReader | None, language: str
+) -> ExtractedField:
+    """An archive item whose code repeats a letter three times ("VHTT" read "VHTTT" at full
+    confidence) re-read from the codes' zone with the digits model and capitals only: taken if it
+    reads the same number of codes, none with a letter three times."""
+    codes = [w for w in words if fold_key(w.text) not in ("", "LUU")]
+    if reader is None or page.image is None or not codes or "archive_code_doubtful" not in field.problems:
+        return field
+    box = (
+        min(w.left for w in codes),
+        min(w.top for w in codes),
+        max(w.left + w.width for w in codes),
+        max(w.top + w.height for w in codes),
+    )
+    again = [
+        w
+        for w in reader(page, box, ZoneRequest(language, whitelist=_CODE_LETTERS, binarise=True))
+        if w.text.strip()
+    ]
+    read = re.findall(r"[A-Z]+", " ".join(w.text for w in again))
+    before = re.findall(r"[A-ZĐ0-9]+", (field.value or "").split(" ", 1)[-1])
+    if not read or len(read) != len(before) or any(re.search(r"(.)\1\1", code) for code in read):
+        return field
+    if read[0] != _ARCHIVE or any("Đ" in code for code in before):
+        return field
+    return ExtractedField(
+        "Lưu: " + ", ".join(read),
+        field.raw,
+        min(w.conf for w in again) / 100.0,
+        True,
+        ("read_again",),
+    )
+
+
+def _judged(item: list[Word]) -> list[Word]:
+    """The words of an item whose confidence tells whether its line was read: all but the "VT" of an
+    archive line ("Lưu: VT, …"), which Tesseract reads unsure (a stamp, a thin comma) and which
+    :func:`_recipient` restores (VT is mandatory first)."""
+    folded = [_fold(w) for w in item]
+    at = next((i for i, f in enumerate(folded) if f == "LUU"), None)
+    if at is None or at + 1 >= len(item) or not folded[at + 1].startswith("V") or len(folded[at + 1]) > 3:
+        return item
+    return [*item[: at + 1], *item[at + 2 :]]
 
 
 def _bullet(word: Word, first: Word) -> bool:
@@ -284,14 +340,17 @@ def _items(words: Sequence[Word], below: float, mid: float) -> tuple[list[list[W
             for i, item in enumerate(items)
             # a garbled line, or an item of bullets and specks only (a stray mark read as a dash: the
             # items after it are shifted by one)
-            if min(w.conf for w in item) < _GARBLED or not any(ch.isalnum() for w in item for ch in w.text)
+            if _confidence(_judged(item)) * 100 < _GARBLED
+            or not any(ch.isalnum() for w in item for ch in w.text)
         ),
         len(items),
     )
     return items, doubtful
 
 
-def recipients(pages: Sequence[OcrPage], options: OcrOptions | None = None) -> dict[str, ExtractedField]:
+def recipients(
+    pages: Sequence[OcrPage], options: OcrOptions | None = None, reader: ZoneReader | None = None
+) -> dict[str, ExtractedField]:
     """The "Nơi nhận:" list at the bottom left of the last page that has one.
 
     When the page's reading of the list is doubtful (a garbled line) or an item is unsure, and the
@@ -301,6 +360,7 @@ def recipients(pages: Sequence[OcrPage], options: OcrOptions | None = None) -> d
     weakest item is at least as sure as the page's; otherwise the page's reading stays, its doubtful
     part flagged."""
     out: dict[str, ExtractedField] = {}
+    digits = (options or OcrOptions()).digits_language
     for page in reversed(pages):
         label = next(
             (
@@ -316,7 +376,7 @@ def recipients(pages: Sequence[OcrPage], options: OcrOptions | None = None) -> d
         mid = _page_mid(page)
         below = label[1].top + label[1].height
         items, doubtful_from = _items(page.words, below, mid)
-        weakest = min((_confidence(item) for item in items), default=0.0)
+        weakest = min((_confidence(_judged(item)) for item in items), default=0.0)
         if (doubtful_from < len(items) or weakest < LOW_CONFIDENCE) and page.image is not None:
             top = max(0, label[0].top - label[0].height // 2)
             block = read_block(
@@ -326,10 +386,16 @@ def recipients(pages: Sequence[OcrPage], options: OcrOptions | None = None) -> d
                 options=options,
             )
             again, again_doubtful = _items(block, below, mid)
-            if again and again_doubtful == len(again) and min(_confidence(i) for i in again) >= weakest:
+            if (
+                again
+                and again_doubtful == len(again)
+                and min(_confidence(_judged(i)) for i in again) >= weakest
+            ):
                 items, doubtful_from = again, again_doubtful
         for n, item in enumerate(items, start=1):
-            field = _recipient(" ".join(w.text for w in item), item)
+            field = _archive_again(
+                _recipient(" ".join(w.text for w in item), item), item, page, reader, digits
+            )
             out[f"{RECIPIENTS}.{n}"] = _shifted(field) if n > doubtful_from else field
         count = str(len(items))
         sure = doubtful_from == len(items)
@@ -353,7 +419,7 @@ LISTS: dict[DocumentType, tuple[str, ListReader]] = {
     DocumentType.RESIDENCE_CONFIRMATION: (MEMBERS, household_members),
     DocumentType.ADMINISTRATIVE_DECISION: (
         RECIPIENTS,
-        lambda pages, _reader, options: recipients(pages, options),
+        lambda pages, reader, options: recipients(pages, options, reader),
     ),
 }
 

@@ -11,10 +11,10 @@ from PIL import Image
 
 import pipeline.extract as extract_module
 from pipeline.extract import extract
-from pipeline.lists import rows
+from pipeline.lists import _archive_again, _judged, _recipient, rows
 from pipeline.ocr import OcrOptions, OcrPage, Word, ZoneRequest
 from schemas.doctypes.driving_licence import CLASS_CHARACTERS
-from schemas.documents import DocumentType
+from schemas.documents import DocumentType, ExtractedField
 from tests.unit.paper_pages import HEIGHT, LINE_STEP, page, problems, run
 from tests.unit.test_doctype_administrative_decision import ROWS
 from tests.unit.test_doctype_driving_licence import FRONT
@@ -145,3 +145,53 @@ def test_licence_class_read_again_as_no_class_stays_flagged() -> None:
 def test_a_sure_valid_class_is_not_read_again() -> None:
     field, requests = _licence("C1", "D")
     assert field["value"] == "C1" and field["valid"] and not requests
+
+
+def _archive_item(reply: str | None) -> tuple[ExtractedField, list[Box]]:
+    words = [Word("-", 95.0, 100, 500, 20, 40, 1), Word("Lưu:", 95.0, 140, 500, 80, 40, 1)]
+    words += [Word("VT,", 95.0, 240, 500, 60, 40, 1), Word("VHTTT.", 96.0, 320, 500, 120, 40, 1)]
+    field = _recipient(" ".join(w.text for w in words), words)
+    page_ = OcrPage.from_text("Nơi nhận:")
+    page_.image = Image.new("L", (2400, 1200), 255)  # the zone reader below is a stub
+    boxes: list[Box] = []
+
+    def reader(p: OcrPage, box: Box, request: ZoneRequest) -> list[Word]:
+        assert request.whitelist is not None and "Đ" not in request.whitelist and request.language == "eng"
+        boxes.append(box)
+        return [Word(reply, 90.0, box[0], box[1], 200, 40, -1)] if reply else []
+
+    return _archive_again(field, words, page_, reader, "eng"), boxes
+
+
+def test_archive_code_with_a_letter_thrice_is_read_again() -> None:
+    """ "Lưu: VT, VHTT" read "VHTTT" at full confidence: the codes' zone re-read with capitals only."""
+    field, boxes = _archive_item("VT,VHTT")
+    assert field.value == "Lưu: VT, VHTT" and field.valid and field.problems == ("read_again",)
+    (box,) = boxes
+    assert box[0] == 240  # the codes, not "Lưu:"
+
+
+@pytest.mark.parametrize("reply", ["VT,VHTTT", "VT", None, "XT,VHTT"])
+def test_archive_code_read_again_no_better_stays_flagged(reply: str | None) -> None:
+    field, _ = _archive_item(reply)
+    assert field.value == "Lưu: VT, VHTTT" and "archive_code_doubtful" in field.problems
+
+
+def test_archive_line_that_lost_its_comma_after_vt_is_split() -> None:
+    """ "Lưu: VT, LĐTBXH" read "Lưu: VTLĐTBXH": VT is mandatory first (Decree 30/2020 App. I)."""
+    words = [Word("-", 95.0, 100, 500, 20, 40, 1), Word("Lưu:", 95.0, 140, 500, 80, 40, 1)]
+    words.append(Word("VTLĐTBXH.", 88.0, 240, 500, 180, 40, 1))
+    field = _recipient(" ".join(w.text for w in words), words)
+    assert field.value == "Lưu: VT, LĐTBXH" and field.valid and field.confidence == 0.85
+    words[-1] = Word("VTLĐTBXH.", 40.0, 240, 500, 180, 40, 1)
+    assert _recipient(" ".join(w.text for w in words), words).confidence == 0.4  # its own doubt counts
+
+
+def test_the_archive_vt_read_unsure_does_not_make_its_line_garbled() -> None:
+    """ "VT," read at 25%: a stamp or the thin comma, not a merged line (it is restored anyway)."""
+    item = [Word("-", 93.0, 100, 500, 20, 40, 1), Word("Lưu:", 93.0, 140, 500, 80, 40, 1)]
+    item += [Word("VT,", 25.0, 240, 500, 60, 40, 1), Word("VHTT.", 84.0, 320, 500, 120, 40, 1)]
+    assert [w.text for w in _judged(item)] == ["-", "Lưu:", "VHTT."]
+    other = [Word("-", 93.0, 100, 500, 20, 40, 1), Word("Như", 93.0, 140, 500, 80, 40, 1)]
+    other.append(Word("kã", 25.0, 240, 500, 60, 40, 1))
+    assert _judged(other) == other
