@@ -376,8 +376,11 @@ def recipients(
         mid = _page_mid(page)
         below = label[1].top + label[1].height
         items, doubtful_from = _items(page.words, below, mid)
+        # Any unsure word (the archive's VT too: an unsure line may sit next to a lost one) asks for
+        # the re-read; the readings are compared without the VT (restored whatever it reads).
+        unsure = min((_confidence(item) for item in items), default=0.0) < LOW_CONFIDENCE
         weakest = min((_confidence(_judged(item)) for item in items), default=0.0)
-        if (doubtful_from < len(items) or weakest < LOW_CONFIDENCE) and page.image is not None:
+        if (doubtful_from < len(items) or unsure) and page.image is not None:
             top = max(0, label[0].top - label[0].height // 2)
             block = read_block(
                 page.image,
