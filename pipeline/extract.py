@@ -406,12 +406,26 @@ def clean_place(raw: str) -> str:
     return text
 
 
+def undoubled(word: str) -> str:
+    """A marked vowel read twice, the second time as a capital ("HữỮu" → "Hữu", "NữỮ"): Tesseract's
+    artefact on stacked marks; no Vietnamese word repeats a marked vowel."""
+    out: list[str] = []
+    for ch in word:
+        if out and out[-1].islower() and ch.isupper() and out[-1].upper() == ch and not ch.isascii():
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
 def normalise_name(raw: str) -> tuple[str, list[str]]:
     """Upper-case name of letters only; repairs a surname that lost one of its stacked marks."""
     text = unicodedata.normalize("NFC", raw)
+    notes: list[str] = []
+    if undoubled(text) != text:
+        text = undoubled(text)
+        notes.append("doubled_mark_removed")
     tokens = [re.sub(r"[^\w]", "", t) for t in text.split()]
     tokens = [t.upper() for t in tokens if t and not any(ch.isdigit() or ch == "_" for ch in t)]
-    notes: list[str] = []
     if tokens:
         repaired = repair_surname(tokens[0])
         if repaired != tokens[0]:

@@ -33,7 +33,9 @@ _UPPER = "A-ZÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬĐÈÉẺẼẸÊỀ�
 # Appendix I), at the end of its line; tolerant of OCR losing the words' marks.
 DATE_LINE = r"(?i),\s*(?P<value>ng\w{1,3}\s*\d{1,2}\s+th\w{2,4}\s*\d{1,2}\s+n\w{1,2}m\s*\d{4})\s*\.?\s*$"
 # A person's name as printed under a signature: two to five Title-case words alone on the line.
-SIGNER_NAME_LINE = rf"^(?P<value>[{_UPPER}][{_LOWER}]+(?:\s+[{_UPPER}][{_LOWER}]+){{1,4}})\s*$"
+# A word may carry a marked vowel read twice, the second time as a capital ("HữỮu": extract.undoubled).
+_NAME_WORD = rf"[{_UPPER}][{_LOWER}]+(?:[{_UPPER}][{_LOWER}]*)?"
+SIGNER_NAME_LINE = rf"^(?P<value>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,4}})\s*$"
 # The signer's title block of Decree 30/2020: "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "Q. CHỦ TỊCH"…
 SIGNER_TITLE_LINE = (
     r"^(?P<value>(?:TM|KT|Q|TL|TUQ)\s?\.\s?\S.*|CH\w{1,2} T\w{2,4}|PH\w{1,2} CH\w{1,2} T\w{2,4})\s*$"

@@ -80,3 +80,13 @@ def test_a_signer_title_cut_after_an_authority_line_is_flagged() -> None:
     assert "signer_title_incomplete" in extraction.fields["signer_title"].problems
     complete = run(DocumentType.ADMINISTRATIVE_DECISION, page([list(row) for row in ROWS]))
     assert ("field_invalid", "signer_title") not in problems(complete)
+
+
+def test_a_signer_name_with_a_mark_read_twice_is_found() -> None:
+    """ "Lê HữỮu Sơn": Tesseract read the stacked ữ twice, the second time as a capital; the unlabelled
+    name line was not recognised as a name (bench seed 2718 decision #43 light)."""
+    rows = [list(row) for row in ROWS]
+    rows[15] = [(1500, "Lê HữỮu Sơn")]
+    extraction = run(DocumentType.ADMINISTRATIVE_DECISION, page(rows))
+    assert extraction.fields["signer_name"].value == "LÊ HỮU SƠN"
+    assert "doubled_mark_removed" in extraction.fields["signer_name"].problems

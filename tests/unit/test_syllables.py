@@ -13,6 +13,7 @@ from pipeline.extract import (
     _normalise,
     implausible_words,
     plausible_syllable,
+    undoubled,
 )
 from pipeline.ocr import OcrOptions
 from schemas.documents import ETHNIC_GROUPS, FieldDef, FieldKind
@@ -69,3 +70,10 @@ def test_a_misread_place_or_text_goes_to_review(kind: FieldKind) -> None:
     assert field.confidence <= IMPLAUSIBLE_CONFIDENCE < LOW_CONFIDENCE
     right, _ = _normalise(fdef, _Found("Huyện Thanh Oai, Tỉnh Hải Dương", 0.96), None, OcrOptions())
     assert "implausible_syllable" not in right.problems and right.confidence == 0.96
+
+
+@pytest.mark.parametrize(
+    ("word", "once"), [("HữỮu", "Hữu"), ("NữỮ", "Nữ"), ("Hữu", "Hữu"), ("xoong", "xoong"), ("AaB", "AaB")]
+)
+def test_a_marked_vowel_read_twice_is_read_once(word: str, once: str) -> None:
+    assert undoubled(word) == once
