@@ -38,7 +38,8 @@ from schemas.documents import (
 )
 
 # The agency block: a people's committee, a department or ministry, the police… [R: Decree 30/2020].
-_AGENCY = r"^(?P<value>(?:[ỦU]\w? BAN NH\w{1,2}N D\w{1,2}N|UBND|S\w{1,2} |B\w{1,2} |C\w{1,2}NG AN )\S*.*)$"
+# OCR drops or adds a mark on the fixed words ("ỦY BẠN NHÂN DÂN"); the hook restores them.
+_AGENCY = r"^(?P<value>(?:[ỦU]\w? B\wN NH\w{1,2}N D\w{1,2}N|UBND|S\w{1,2} |B\w{1,2} |C\w{1,2}NG AN )\S*.*)$"
 
 # Capacity lines of a signer's block (Decree 30/2020 Art. 13 and Appendix I) [R].
 SIGNER_PHRASES: tuple[str, ...] = (

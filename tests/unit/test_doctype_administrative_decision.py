@@ -90,3 +90,12 @@ def test_a_signer_name_with_a_mark_read_twice_is_found() -> None:
     extraction = run(DocumentType.ADMINISTRATIVE_DECISION, page(rows))
     assert extraction.fields["signer_name"].value == "LÊ HỮU SƠN"
     assert "doubled_mark_removed" in extraction.fields["signer_name"].problems
+
+
+def test_an_agency_whose_fixed_words_lost_a_mark_is_found() -> None:
+    """ "ỦY BẠN NHÂN DÂN" (a mark added to BAN) on the agency block's first line (seed 2718 #43 light)."""
+    rows = [list(row) for row in ROWS]
+    rows[0] = [(300, "ỦY BẠN NHÂN DÂN"), (1300, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")]
+    rows[5] = [(700, "CHỦ TỊCH ỦY BAN NHÂN DÂN HUYỆN DIỄN CHÂU")]  # the authority: no agency line
+    extraction = run(DocumentType.ADMINISTRATIVE_DECISION, page(rows))
+    assert extraction.fields["issuing_agency"].value == "ỦY BAN NHÂN DÂN HUYỆN DIỄN CHÂU"
