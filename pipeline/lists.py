@@ -290,6 +290,33 @@ def _archive_again(
     )
 
 
+def _row_reader(page: OcrPage, mid: int, reader: ZoneReader | None, options: OcrOptions) -> RowReader | None:
+    """Reads a garbled row of the list again as one line of its own (its words' box to the page's
+    middle, the page's language, binarised): "- Lưu: VT, TP." read as one word "=I.UUV1,:1P." at 0%
+    reads whole alone. The row's own words stay when the re-read is no surer, or when the row is
+    taller than a line (merged lines)."""
+    if reader is None or page.image is None:
+        return None
+
+    line = statistics.median(w.height for w in page.words) if page.words else 0
+
+    def read_row(row: list[Word]) -> list[Word]:
+        if max(w.top + w.height for w in row) - min(w.top for w in row) > 1.5 * line:
+            return row  # lines merged into one row: one line's re-read would lose the other
+        box = (
+            min(w.left for w in row),
+            min(w.top for w in row),
+            max(mid, max(w.left + w.width for w in row)),
+            max(w.top + w.height for w in row),
+        )
+        again = [w for w in reader(page, box, ZoneRequest(options.language, binarise=True)) if w.text.strip()]
+        if again and _confidence(_judged(again)) > _confidence(_judged(row)):
+            return again
+        return row
+
+    return read_row
+
+
 def _judged(item: list[Word]) -> list[Word]:
     """The words of an item whose confidence tells whether its line was read: all but the "VT" of an
     archive line ("Lưu: VT, …"), which Tesseract reads unsure (a stamp, a thin comma) and which
@@ -316,11 +343,16 @@ def _page_mid(page: OcrPage) -> float:
     return max((w.left + w.width for w in page.words), default=0) / 2
 
 
-def _items(words: Sequence[Word], below: float, mid: float) -> tuple[list[list[Word]], int]:
+RowReader = Callable[[list[Word]], list[Word]]
+
+
+def _items(
+    words: Sequence[Word], below: float, mid: float, read_row: RowReader | None = None
+) -> tuple[list[list[Word]], int]:
     """The list's items (words) under the label in the left column, and the index of the first
     doubtful one (a garbled line: Tesseract merged it with the signer's block beside it, words at a
     few percent; it may hide a lost or merged item, so that item, the rest and the count may be
-    shifted); ``len(items)`` when none is."""
+    shifted); ``len(items)`` when none is. A garbled row is first read again alone (``read_row``)."""
     column = [w for w in words if _centre(w) > below and w.left + w.width / 2 < mid]
     items: list[list[Word]] = []
     last_bottom = below
@@ -329,6 +361,8 @@ def _items(words: Sequence[Word], below: float, mid: float) -> tuple[list[list[W
         height = statistics.median(w.height for w in row)
         if top - last_bottom > 3 * max(height, 20):
             break  # past the list
+        if read_row is not None and _confidence(_judged(row)) * 100 < _GARBLED:
+            row = read_row(row)
         if not items or _bullet(row[0], items[0][0]):
             items.append(list(row))
         else:
@@ -395,6 +429,12 @@ def recipients(
                 and min(_confidence(_judged(i)) for i in again) >= weakest
             ):
                 items, doubtful_from = again, again_doubtful
+            elif doubtful_from < len(items):
+                # Last: the page's garbled rows read again one by one, taken if none stays garbled.
+                read_row = _row_reader(page, int(mid), reader, options or OcrOptions())
+                fixed, fixed_doubtful = _items(page.words, below, mid, read_row)
+                if read_row is not None and fixed and fixed_doubtful == len(fixed):
+                    items, doubtful_from = fixed, fixed_doubtful
         for n, item in enumerate(items, start=1):
             field = _archive_again(
                 _recipient(" ".join(w.text for w in item), item), item, page, reader, digits

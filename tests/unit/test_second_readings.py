@@ -238,3 +238,44 @@ def test_the_archive_vt_does_not_weigh_against_the_block_re_read(monkeypatch: py
     )  # "3;" merged with the signer's block
     fields = _recipients_with_block(monkeypatch, page_words, _recipient_lines(True, 25.0))
     assert fields["recipients.1"] == "Như Điều 3"
+
+
+def _garbled_archive_page() -> tuple[OcrPage, list[Word]]:
+    """ "- Lưu: VT, TP." read as one word at 0%: the block re-read reads it the same."""
+    words = [w for w in _recipient_lines(True, 90.0) if w.line_id != 9]
+    words.append(Word("=I.UUV1,:1P.", 0.0, 261, 2580, 265, 32, 9))
+    return OcrPage(1, "", words, 95.0, b"", 300, Image.new("L", (2400, 3400), 255)), words
+
+
+def test_a_garbled_row_is_read_again_alone_when_the_block_is_no_better(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import pipeline.lists as lists_module
+
+    page_, words = _garbled_archive_page()
+    monkeypatch.setattr(lists_module, "read_block", lambda image, box, **kwargs: words)
+    boxes: list[Box] = []
+
+    def reader(p: OcrPage, box: Box, request: ZoneRequest) -> list[Word]:
+        boxes.append(box)
+        return [
+            Word(t, 90.0, box[0] + 60 * i, box[1], 50, 32, -1)
+            for i, t in enumerate(["-", "Lưu:", "VT,", "TP."])
+        ]
+
+    fields = lists_module.recipients([page_], None, reader)
+    assert fields["recipients.3"].value == "Lưu: VT, TP" and fields["recipients.count"].value == "3"
+    assert fields["recipients.count"].valid and fields["recipients.count"].confidence == 1.0
+    (box,) = boxes
+    assert box[0] == 261 and box[2] == 1200  # the row to the page's middle
+
+
+def test_a_garbled_row_taller_than_a_line_is_not_read_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two lines merged into one row: one line's re-read would lose the other (bench #44 heavy)."""
+    import pipeline.lists as lists_module
+
+    page_, _ = _garbled_archive_page()
+    page_.words[-1] = dataclasses.replace(page_.words[-1], height=118)
+    monkeypatch.setattr(lists_module, "read_block", lambda image, box, **kwargs: page_.words)
+    fields = lists_module.recipients([page_], None, lambda p, box, request: [Word("x", 99.0, 0, 0, 9, 9, -1)])
+    assert "list_shifted" in fields["recipients.count"].problems
