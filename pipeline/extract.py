@@ -1109,30 +1109,86 @@ def _second_readings(
 ) -> None:
     """Fields read a second way when the type's checks fail them or they are unsure: a ``block``
     value re-read as a block of its own, a ``whitelist`` code re-read from its zone with the digits
-    model. The second reading replaces the first only if it passes the type's checks and the first
-    did not, or it confirms the first's value more surely (noted ``read_again``); else the first
-    stays, flagged as it was (two valid readings that disagree are left to a clerk)."""
+    model. The second reading replaces the first only if the type's checks fail the first and pass
+    it (noted ``read_again``); else the first stays, flagged as it was. A ``block`` field with a
+    pattern that the page lost is looked for in the block of another ``block`` field."""
     recipes = [f for f in definition.fields if f.block or f.whitelist]
     if not recipes:
         return
     first = _checked(definition.type, fields)
     for fdef in recipes:
+        if fdef.name not in located and fdef.block and fdef.pattern:
+            anchor = next((located[f.name] for f in recipes if f.block and f.name in located), None)
+            if anchor is not None:
+                _missing_from_block(definition, fdef, anchor, (fields, reader, options))
+            continue
         before, found = first.get(fdef.name), located.get(fdef.name)
         if before is None or found is None or found.page is None or found.page.image is None:
             continue
-        if before.valid and before.confidence >= LOW_CONFIDENCE:
-            continue
+        if before.valid:
+            continue  # an unsure valid value keeps its own doubt (a name that may have lost its ỵ)
         again = (
             _block_reading(found, options) if fdef.block else _whitelist_reading(fdef, found, reader, options)
         )
-        if again is None:
+        if again is not None:
+            _take_if_valid(definition, fdef, _normalise(fdef, again, reader, options)[0], fields)
+
+
+def _take_if_valid(
+    definition: DocumentTypeDef, fdef: FieldDef, candidate: ExtractedField, fields: dict[str, ExtractedField]
+) -> None:
+    """A second reading of ``fdef`` with the repairs and notes every OCR value gets (the lost ỵ),
+    taken (noted ``read_again``) if the type's checks pass it."""
+    trial = {fdef.name: candidate}
+    repair_y_dot({fdef.name: fdef.kind.value}, trial)
+    if _checked(definition.type, {**fields, **trial})[fdef.name].valid:
+        fields[fdef.name] = trial[fdef.name].noted("read_again")
+
+
+_NAME_BELOW_BLOCK = 16  # line heights under a block's first line that hold the name under it
+
+
+def _missing_from_block(
+    definition: DocumentTypeDef,
+    fdef: FieldDef,
+    anchor: _Found,
+    context: tuple[dict[str, ExtractedField], ZoneReader | None, OcrOptions],
+) -> None:
+    """A ``block`` field printed under another block field but not found on the page (the signer's
+    name under the capacity lines, lost to the seal and signature around it): the block from the
+    other field's first line down is read on its own, and the field's pattern searched in its lines.
+    Taken only if the type's checks pass it (noted ``read_again``)."""
+    fields, reader, options = context
+    regex = re.compile(fdef.pattern or "")
+    for line in _block_rows(anchor, options, _NAME_BELOW_BLOCK):
+        text = " ".join(w.text for w in line)
+        match = regex.search(text)
+        if match is None:
             continue
-        candidate = _normalise(fdef, again, reader, options)[0]
-        after = _checked(definition.type, {**fields, fdef.name: candidate})[fdef.name]
-        if after.valid and (
-            not before.valid or (after.value == before.value and after.confidence > before.confidence)
-        ):
-            fields[fdef.name] = candidate.noted("read_again")
+        start, end = _strip_span(text, *match.span("value"))
+        words = _words_in_span(tuple(line), start, end)
+        found = _Found(text[start:end], min(w.conf for w in words) / 100.0, anchor.page, tuple(words))
+        _take_if_valid(definition, fdef, _normalise(fdef, found, reader, options)[0], fields)
+        return
+
+
+def _block_rows(found: _Found, options: OcrOptions, heights: int) -> list[list[Word]]:
+    """The block of the value's words read on its own (``read_block``), from its first line down to
+    ``heights`` of its line heights, in the half of the page it stands in; its rows, top to bottom."""
+    image = found.page.image if found.page is not None else None
+    words = found.words or ()
+    if found.page is None or image is None or not words:
+        return []
+    height = int(np.median([w.height for w in words]))
+    mid = image.width // 2
+    left = 0 if min(w.left for w in words) < mid else mid
+    right = mid if left == 0 and max(w.left + w.width for w in words) <= mid else image.width
+    top = min(w.top for w in words) - height // 2
+    box = (left, max(0, top), right, min(image.height, top + heights * height))
+    from pipeline.lists import rows  # lazy: pipeline.lists uses this module
+
+    block = read_block(image, box, page_number=found.page.page_number, options=options)
+    return rows([w for w in block if w.text.strip()])
 
 
 def _block_reading(found: _Found, options: OcrOptions) -> _Found | None:
@@ -1140,21 +1196,8 @@ def _block_reading(found: _Found, options: OcrOptions) -> _Found | None:
     half of the page it stands in (the signer's block is printed beside "Nơi nhận", whose lines
     Tesseract merges with its own). The lines are taken from the top while each holds a word of at
     least ``_CONTINUATION_MIN_CONF`` (a seal or a signature under the block reads as noise)."""
-    image = found.page.image if found.page is not None else None
-    words = found.words or ()
-    if found.page is None or image is None or not words:
-        return None
-    height = int(np.median([w.height for w in words]))
-    mid = image.width // 2
-    left = 0 if min(w.left for w in words) < mid else mid
-    right = mid if left == 0 and max(w.left + w.width for w in words) <= mid else image.width
-    top = min(w.top for w in words) - height // 2
-    box = (left, max(0, top), right, min(image.height, top + 5 * height))
-    from pipeline.lists import rows  # lazy: pipeline.lists uses this module
-
-    block = read_block(image, box, page_number=found.page.page_number, options=options)
     kept: list[Word] = []
-    for line in rows([w for w in block if w.text.strip()]):
+    for line in _block_rows(found, options, 5):
         if max(w.conf for w in line) < _CONTINUATION_MIN_CONF:
             break
         kept.extend(line)

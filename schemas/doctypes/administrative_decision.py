@@ -68,7 +68,9 @@ DEFINITION = DocumentTypeDef(
             multiline=True,
             block=True,  # beside "Nơi nhận", whose lines Tesseract merges with the block's
         ),
-        FieldDef("signer_name", "Họ tên người ký", FieldKind.NAME, (), pattern=SIGNER_NAME_LINE),
+        # Under the capacity lines, the seal and the signature: when the page lost it, the signer's block
+        # is read on its own (block=True: under the title's block).
+        FieldDef("signer_name", "Họ tên người ký", FieldKind.NAME, (), pattern=SIGNER_NAME_LINE, block=True),
     ),
     other_labels=("Nơi nhận:", "Căn cứ", "Theo đề nghị của", "QUYẾT ĐỊNH:"),
 )

@@ -279,3 +279,38 @@ def test_a_garbled_row_taller_than_a_line_is_not_read_again(monkeypatch: pytest.
     monkeypatch.setattr(lists_module, "read_block", lambda image, box, **kwargs: page_.words)
     fields = lists_module.recipients([page_], None, lambda p, box, request: [Word("x", 99.0, 0, 0, 9, 9, -1)])
     assert "list_shifted" in fields["recipients.count"].problems
+
+
+def _decision_without_name() -> OcrPage:
+    rows = [list(row) for row in ROWS]
+    rows[15] = []  # the name under the seal and signature lost by the page's reading
+    decision = page(rows)
+    decision.image = Image.new("L", (2400, 1200), 255)  # the block reader below is a stub
+    return decision
+
+
+def test_a_signer_name_the_page_lost_is_read_from_the_signer_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bench seed 2718 decision #13 light: the name was not in the page's words at all."""
+    block = ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "", "Phạm Thu Thảo"]
+    boxes = _stub_block(monkeypatch, block)
+    extraction = run(DocumentType.ADMINISTRATIVE_DECISION, _decision_without_name())
+    name = extraction.fields["signer_name"]
+    assert name.value == "PHẠM THU THẢO" and name.valid and "read_again" in name.problems
+    assert ("field_missing", "signer_name") not in problems(extraction)
+    (box,) = boxes
+    assert box[3] - box[1] > 10 * HEIGHT  # down past the seal and the signature
+
+
+def test_a_signer_name_read_from_the_block_still_gets_the_y_dot_doubt(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _stub_block(monkeypatch, ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "", "Vũ Thị My"])
+    extraction = run(DocumentType.ADMINISTRATIVE_DECISION, _decision_without_name())
+    assert "y_dot_ambiguous" in extraction.fields["signer_name"].problems
+    assert ("low_confidence", "signer_name") in problems(extraction)
+
+
+def test_no_name_in_the_signer_block_stays_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    _stub_block(monkeypatch, ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "ê %"])
+    extraction = run(DocumentType.ADMINISTRATIVE_DECISION, _decision_without_name())
+    assert ("field_missing", "signer_name") in problems(extraction)
