@@ -1110,8 +1110,9 @@ def _second_readings(
     """Fields read a second way when the type's checks fail them or they are unsure: a ``block``
     value re-read as a block of its own, a ``whitelist`` code re-read from its zone with the digits
     model. The second reading replaces the first only if the type's checks fail the first and pass
-    it (noted ``read_again``); else the first stays, flagged as it was. A ``block`` field with a
-    pattern that the page lost is looked for in the block of another ``block`` field."""
+    it, or if it confirms the first's value more surely (noted ``read_again``); else the first
+    stays, flagged as it was (two valid readings that disagree are left to a clerk). A ``block``
+    field with a pattern that the page lost is looked for in the block of another ``block`` field."""
     recipes = [f for f in definition.fields if f.block or f.whitelist]
     if not recipes:
         return
@@ -1125,23 +1126,37 @@ def _second_readings(
         before, found = first.get(fdef.name), located.get(fdef.name)
         if before is None or found is None or found.page is None or found.page.image is None:
             continue
-        if before.valid:
-            continue  # an unsure valid value keeps its own doubt (a name that may have lost its ỵ)
+        if before.valid and before.confidence >= LOW_CONFIDENCE:
+            continue
         again = (
             _block_reading(found, options) if fdef.block else _whitelist_reading(fdef, found, reader, options)
         )
         if again is not None:
-            _take_if_valid(definition, fdef, _normalise(fdef, again, reader, options)[0], fields)
+            _take_if_valid(definition, fdef, _normalise(fdef, again, reader, options)[0], fields, before)
 
 
 def _take_if_valid(
-    definition: DocumentTypeDef, fdef: FieldDef, candidate: ExtractedField, fields: dict[str, ExtractedField]
+    definition: DocumentTypeDef,
+    fdef: FieldDef,
+    candidate: ExtractedField,
+    fields: dict[str, ExtractedField],
+    before: ExtractedField | None = None,
 ) -> None:
-    """A second reading of ``fdef`` with the repairs and notes every OCR value gets (the lost ỵ),
-    taken (noted ``read_again``) if the type's checks pass it."""
+    """A second reading of ``fdef``, with the repairs and notes every OCR value gets (the lost ỵ),
+    taken (noted ``read_again``) if the type's checks pass it and fail the first reading
+    (``before``, after the checks), or if both readings give the same value and the second is surer
+    after its own notes (two independent models agree; a name that may have lost its ỵ keeps its
+    doubt, for the second reading gets it too)."""
     trial = {fdef.name: candidate}
     repair_y_dot({fdef.name: fdef.kind.value}, trial)
-    if _checked(definition.type, {**fields, **trial})[fdef.name].valid:
+    after = _checked(definition.type, {**fields, **trial})[fdef.name]
+    if not after.valid:
+        return
+    if (
+        before is None
+        or not before.valid
+        or (after.value == before.value and after.confidence > before.confidence)
+    ):
         fields[fdef.name] = trial[fdef.name].noted("read_again")
 
 

@@ -112,8 +112,11 @@ def test_block_rows() -> None:
     assert [[w.text for w in line] for line in rows(words)] == [["a", "b"], ["c"]]
 
 
-def _licence(klass: str, reply: str | None) -> tuple[dict[str, object], list[ZoneRequest]]:
+def _licence(
+    klass: str, reply: str | None, conf: float = 95.0
+) -> tuple[dict[str, object], list[ZoneRequest]]:
     page_ = OcrPage.from_text(FRONT.format(number="360123456789", klass=klass, expiry="18/08/2035"))
+    page_.words = [dataclasses.replace(w, conf=conf) if w.text == klass else w for w in page_.words]
     page_.image = Image.new("L", (2400, 1200), 255)  # the zone reader below is a stub
     requests: list[ZoneRequest] = []
 
@@ -125,7 +128,12 @@ def _licence(klass: str, reply: str | None) -> tuple[dict[str, object], list[Zon
 
     extraction = extract(DocumentType.DRIVING_LICENCE, [page_], zone_reader=reader, today=dt.date(2026, 1, 1))
     field = extraction.fields["licence_class"]
-    return {"value": field.value, "valid": field.valid, "problems": field.problems}, requests
+    return {
+        "value": field.value,
+        "valid": field.valid,
+        "problems": field.problems,
+        "conf": field.confidence,
+    }, requests
 
 
 def test_licence_class_misread_is_read_again_with_the_class_whitelist() -> None:
@@ -314,3 +322,29 @@ def test_no_name_in_the_signer_block_stays_missing(monkeypatch: pytest.MonkeyPat
     _stub_block(monkeypatch, ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "ê %"])
     extraction = run(DocumentType.ADMINISTRATIVE_DECISION, _decision_without_name())
     assert ("field_missing", "signer_name") in problems(extraction)
+
+
+def test_an_unsure_class_confirmed_by_the_whitelisted_re_read_is_sure() -> None:
+    """Two models read the same class: the agreement raises its confidence (as for dates and IDs)."""
+    field, requests = _licence("C1", "C1", conf=55.0)
+    assert field["value"] == "C1" and field["conf"] == 0.94 and len(requests) == 1
+    assert "read_again" in field["problems"]  # type: ignore[operator]
+
+
+def test_an_unsure_class_contradicted_by_the_re_read_stays_unsure() -> None:
+    field, _ = _licence("C1", "D1", conf=55.0)
+    assert field["value"] == "C1" and field["conf"] == 0.55  # two valid readings disagree: a clerk decides
+
+
+def test_a_name_that_may_have_lost_its_y_dot_keeps_its_doubt_when_read_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rows = [list(row) for row in ROWS]
+    rows[15] = [(1500, "Vũ Thị My")]
+    decision = page(rows)
+    decision.image = Image.new("L", (2400, 1200), 255)
+    boxes = _stub_block(monkeypatch, ["Vũ Thị My"], conf=97.0)
+    extraction = run(DocumentType.ADMINISTRATIVE_DECISION, decision)
+    assert boxes  # unsure (the ỵ doubt): read again, the same value
+    assert "y_dot_ambiguous" in extraction.fields["signer_name"].problems
+    assert ("low_confidence", "signer_name") in problems(extraction)
