@@ -20,13 +20,17 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from prometheus_client.parser import text_string_to_metric_families
 
 from bench.database import ensure_bench_database
 from bench.ocr_common import DEGRADATIONS, ROOT, make_page, table, tess_env
@@ -69,6 +73,26 @@ def cpu_seconds() -> float:
     """CPU time (user + system) of this process and of its waited-for descendants so far."""
     me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def step_cpu(port: int) -> dict[tuple[str, str], float]:
+    """CPU seconds per (stage, step) as the workers' metrics port reports them."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as reply:
+        text = reply.read().decode()
+    out: dict[tuple[str, str], float] = {}
+    for family in text_string_to_metric_families(text):
+        if family.name == "sohoa_step_cpu_seconds":
+            for sample in family.samples:
+                if sample.name.endswith("_total"):
+                    key = (sample.labels["stage"], sample.labels["step"])
+                    out[key] = out.get(key, 0.0) + sample.value
+    return dict(sorted(out.items()))
 
 
 def raw_tesseract(pngs: list[Path], workers: int) -> float:
@@ -129,9 +153,13 @@ def main(argv: list[str] | None = None) -> int:
             "SOHOA_S3_BUCKET": settings.s3_bucket,
             "SOHOA_RECONCILE_EVERY_S": "0",
         }
+        metrics_port = _free_port()
         with log.open("ab") as out:
             workers = subprocess.Popen(
-                [sys.executable, "-m", "sohoa.cli", "worker", "--processes", str(args.workers)],
+                [
+                    *(sys.executable, "-m", "sohoa.cli", "worker", "--processes", str(args.workers)),
+                    *("--metrics-port", str(metrics_port)),
+                ],
                 env=env,
                 stdout=out,
                 stderr=subprocess.STDOUT,
@@ -151,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
             while not (progress := batch_progress(vault, receipt.batch_id)).finished:
                 time.sleep(0.25)
             ours_s = time.perf_counter() - started
+            steps = step_cpu(metrics_port)
         finally:
             workers.terminate()
             workers.wait(timeout=180)
@@ -183,6 +212,12 @@ def main(argv: list[str] | None = None) -> int:
     ]
     print(table(["engine", "seconds", "pages/min", "× raw", "CPU s/page", "× raw (CPU)"], rows))
     print(f"intake (part of the workers' time): {intake_s:.1f} s; documents: {counts}; load {load}")
+    accounted = sum(steps.values())
+    named = [*((f"{stage}: {step}", cpu) for (stage, step), cpu in steps.items())]
+    named.append(("rest (start-up, imports, broker, database, intake)", ours_cpu - accounted))
+    step_rows = [[name, f"{cpu:.1f}", f"{cpu / args.pages:.3f}"] for name, cpu in named]
+    print("where the workers' CPU went (sohoa_step_cpu_seconds, scraped from the metrics port):")
+    print(table(["step", "CPU s", "CPU s/page"], step_rows))
     print(f"goal ≥ 0.75 × raw (wall clock): {'met' if ours_ppm >= 0.75 * raw_ppm else 'NOT met'}")
     print(f"goal ≥ 0.75 × raw (CPU per page): {'met' if raw_cpu >= 0.75 * ours_cpu else 'NOT met'}")
     return 0

@@ -34,6 +34,12 @@ class PrometheusStageMetrics:
             buckets=STAGE_BUCKETS,
             **kwargs,  # type: ignore[arg-type]
         )
+        self.step_cpu = Counter(
+            "sohoa_step_cpu_seconds",
+            "CPU seconds spent in one step of a stage (pipeline, conversion_mark, sign, verify, store)",
+            ["stage", "step"],
+            **kwargs,  # type: ignore[arg-type]
+        )
         self.failures = Counter(
             "sohoa_stage_failures",
             "Stage failures by reason code (transient_* are retried)",
@@ -43,6 +49,9 @@ class PrometheusStageMetrics:
 
     def stage_seconds(self, stage: str, seconds: float) -> None:
         self.seconds.labels(stage=stage).observe(seconds)
+
+    def step_cpu_seconds(self, stage: str, step: str, seconds: float) -> None:
+        self.step_cpu.labels(stage=stage, step=step).inc(max(0.0, seconds))
 
     def failure(self, stage: str, reason: str) -> None:
         self.failures.labels(stage=stage, reason=reason).inc()

@@ -217,6 +217,8 @@ def test_same_batch_twice_and_messages_delivered_twice_make_no_duplicates(env: E
     assert 'sohoa_queue_depth{queue="ocr"}' in scraped
     assert 'sohoa_stage_duration_seconds_count{stage="ocr"}' in scraped
     assert 'sohoa_stage_duration_seconds_count{stage="io"}' in scraped
+    assert 'sohoa_step_cpu_seconds_total{stage="ocr",step="pipeline"}' in scraped
+    assert 'sohoa_step_cpu_seconds_total{stage="io",step="sign"}' in scraped
     assert 'sohoa_documents{state="needs_review"}' in scraped or 'sohoa_documents{state="stored"}' in scraped
 
 
