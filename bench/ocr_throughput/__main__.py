@@ -17,7 +17,10 @@ Two workloads, each engine on the same files in the same run, ``--workers`` at a
    - OCRmyPDF API: ``ocrmypdf.ocr()`` per file in ``--workers`` warm processes of the benchmark venv (its
      best case: no interpreter start-up or imports per file);
    - raw Tesseract: ``tesseract page.png out -l vie --psm 3 pdf txt`` per page image already extracted
-     (no rasterising, no cleaning: the cost of OCR alone, its best case), and with ``txt`` only.
+     (no rasterising, no cleaning: the cost of OCR alone, its best case), and with ``txt`` only;
+   - libtesseract in process: the same recognition through ``pipeline.tesseract`` in ``--workers`` warm
+     processes, text only — the floor of any pipeline built on this Tesseract (no program start, no
+     model load, no file, no PDF).
 2. **stack** — one ``--stack-pages`` PDF (dense A4 text pages) as a batch scanned in one go: sohoa
    runs ``--workers`` pages at once in one process, ``ocrmypdf --jobs <workers>``, raw Tesseract per page.
 
@@ -56,6 +59,7 @@ from bench.ocr_common import (
     table,
     tess_env,
 )
+from pipeline import tesseract
 from pipeline.intake import MEDIA_PDF
 from pipeline.process import PipelineOptions, process_document
 from pipeline.samples import save_pdf
@@ -145,6 +149,28 @@ def raw_tesseract(documents: list[Document], workers: int, configs: tuple[str, .
     if "pdf" in configs:
         run.outputs = [p.with_suffix(".pdf") for p in pngs]
     return run
+
+
+def _library_one(png: str) -> float:
+    """Recognise one page image with libtesseract in this (pool) process; returns its CPU seconds."""
+    cpu = time.process_time()
+    with Image.open(png) as image:
+        tesseract.recognise(image, language="vie", psm=3, dpi=300, timeout_s=300)
+    return time.process_time() - cpu
+
+
+def _library_warm(_: int) -> None:
+    """Model loaded before the clock (as in a long-lived OCR worker)."""
+    tesseract.recognise(Image.new("L", (200, 60), 255), language="vie", psm=3, dpi=300, timeout_s=60)
+    time.sleep(0.2)
+
+
+def library_tesseract(documents: list[Document], workers: int) -> Run:
+    """The floor: Tesseract's recognition alone (words and text, no PDF), in process, model loaded."""
+    pngs = [str(png) for d in documents for png in d.pngs]
+    with ProcessPoolExecutor(workers) as pool:
+        list(pool.map(_library_warm, range(workers)))
+        return _timed(lambda: sum(pool.map(_library_one, pngs)), [], len(pngs))
 
 
 def _sohoa_one(pdf: str, out: str, classify: bool, page_workers: int) -> float:
@@ -300,6 +326,7 @@ def main(argv: list[str] | None = None) -> int:
                 "sohoa, searchable PDF only": sohoa_documents(documents, args.workers, False, "sohoa-pdf"),
                 "raw tesseract (pdf txt)": raw_tesseract(documents, args.workers, ("pdf", "txt")),
                 "raw tesseract (txt only)": raw_tesseract(documents, args.workers, ("txt",)),
+                "libtesseract in process (txt only)": library_tesseract(documents, args.workers),
             }
             if not args.no_ocrmypdf:
                 runs["ocrmypdf command per file"] = ocrmypdf_cli(documents, args.workers, jobs=1)
@@ -316,6 +343,7 @@ def main(argv: list[str] | None = None) -> int:
             runs = {
                 "sohoa (classify + extract)": sohoa_stack(stack, args.workers),
                 "raw tesseract (pdf txt)": raw_tesseract([stack], args.workers, ("pdf", "txt")),
+                "libtesseract in process (txt only)": library_tesseract([stack], args.workers),
             }
             if not args.no_ocrmypdf:
                 runs[f"ocrmypdf --jobs {args.workers}"] = ocrmypdf_cli([stack], 1, jobs=args.workers)
