@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     page_workers: int = 1  # pages of one document processed at once in a worker (workers: one per core)
     worker_io_threads: int = 4
     worker_stop_grace_s: float = 100.0  # fits docker-compose stop_grace_period 2m (+10 s supervisor margin)
+    # Longest pause of a worker's consumer between two fetches while its prefetch is full or the queue empty
+    # (Dramatiq's worker_timeout, default 1000 ms: a worker with a prefetch of one slept up to a second after
+    # each message before fetching the next one).
+    worker_poll_ms: int = 50
     worker_max_attempts: int = 3
     worker_handover_attempts: int = (
         6  # tries to queue the I/O stage after OCR (about 15 s), then the reconciler

@@ -56,7 +56,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         runtime.crash_hook = crash
     dramatiq.set_broker(runtime.broker)
-    worker = dramatiq.Worker(runtime.broker, queues=set(args.queues), worker_threads=args.threads)
+    worker = dramatiq.Worker(
+        runtime.broker,
+        queues=set(args.queues),
+        worker_threads=args.threads,
+        # Dramatiq's consumer backs off up to this long (default 1 s) while its prefetch is full: with a
+        # prefetch of one, the next message waited up to a second after each document (bench.batch).
+        worker_timeout=settings.worker_poll_ms,
+    )
     if args.prefetch > 0:
         # Dramatiq's default holds 2 × threads messages per queue; one OCR message at a time per process
         # keeps the others on the queue for idle processes (and none stranded in a busy one).
