@@ -29,7 +29,7 @@ from pathlib import Path
 import pikepdf
 
 from pipeline.classify import MIN_CONFIDENCE, Classification, classify
-from pipeline.clean import CleaningRecord, CleanOptions, clean_page
+from pipeline.clean import CleaningRecord, CleanOptions, clean_page, relit_for_ocr
 from pipeline.errors import DocumentRejected
 from pipeline.extract import ExtractedField, ReviewProblem, extract
 from pipeline.intake import MEDIA_PDF, IntakeLimits, check_image, check_pdf
@@ -242,6 +242,18 @@ def _ocr_one(
         visible=cleaned.visible,
         visible_jpeg=jpeg,
     )
+    if not result.words:
+        # The gate found characters, Tesseract read none: its global threshold fell inside an unevenly lit
+        # paper (clean.relit_for_ocr). Read once more with the light evened out.
+        cleaned = relit_for_ocr(cleaned)
+        result = ocr_page(
+            cleaned.image,
+            page_number=number,
+            dpi=cleaned.dpi,
+            options=ocr_options,
+            visible=cleaned.visible,
+            visible_jpeg=jpeg,
+        )
     spent["ocr"] = time.perf_counter() - started
     if not result.words:
         raise DocumentRejected("ocr_failed", page=number)

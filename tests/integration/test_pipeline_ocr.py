@@ -392,3 +392,20 @@ def test_rasterise_external_pdfs() -> None:
     pages = rasterise(EXTERNAL / "3small.pdf", "application/pdf")
     assert [p.page_number for p in pages] == [1, 2, 3]
     assert all(p.dpi == 300 and p.image.mode in ("L", "RGB") for p in pages)
+
+
+def test_a_sparse_unevenly_lit_page_that_tesseract_reads_empty_is_read_again_relit(tmp_path: Path) -> None:
+    """A decision's second page (bench seed 9091, #8 heavy): "Nơi nhận" and the signer's block on a page
+    with a mild vignette, below the gate's unevenness limit. Tesseract's global threshold turned 21% of it
+    to specks and read no word; the page was rejected ``ocr_failed``. It is read again, evenly lit."""
+    from pipeline.corpus import corpus_sample
+
+    page = corpus_sample(9091, "administrative_decision", 8, "heavy").pages[1]
+    cleaned = clean_page(PageImage(2, page, 300))
+    assert not cleaned.record.relit
+    assert ocr_page(cleaned.image, page_number=2, dpi=300).words == []  # the failure, as it was
+    path = tmp_path / "page2.png"
+    page.save(path, dpi=(300, 300))  # lossless: the same pixels as above
+    result = process_document(path, "image/png", PipelineOptions(classify=False, page_workers=1))
+    assert result.cleaning[0].relit
+    assert "Nơi nhận" in result.text and "PHÓ CHỦ TỊCH" in result.text
