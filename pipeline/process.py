@@ -29,7 +29,7 @@ from pathlib import Path
 import pikepdf
 
 from pipeline.classify import MIN_CONFIDENCE, Classification, classify
-from pipeline.clean import CleaningRecord, CleanOptions, clean_page, relit_for_ocr
+from pipeline.clean import CleanedPage, CleaningRecord, CleanOptions, clean_page, relit_for_ocr
 from pipeline.errors import DocumentRejected
 from pipeline.extract import ExtractedField, ReviewProblem, extract
 from pipeline.intake import MEDIA_PDF, IntakeLimits, check_image, check_pdf
@@ -233,20 +233,8 @@ def _ocr_one(
     jpeg = page.jpeg if cleaned.visible_unchanged else None
     page.image.close()  # the original page is no longer needed
 
-    started = time.perf_counter()
-    result = ocr_page(
-        cleaned.image,
-        page_number=number,
-        dpi=cleaned.dpi,
-        options=ocr_options,
-        visible=cleaned.visible,
-        visible_jpeg=jpeg,
-    )
-    if not result.words:
-        # The gate found characters, Tesseract read none: its global threshold fell inside an unevenly lit
-        # paper (clean.relit_for_ocr). Read once more with the light evened out.
-        cleaned = relit_for_ocr(cleaned)
-        result = ocr_page(
+    def read(cleaned: CleanedPage) -> OcrPage:
+        return ocr_page(
             cleaned.image,
             page_number=number,
             dpi=cleaned.dpi,
@@ -254,6 +242,14 @@ def _ocr_one(
             visible=cleaned.visible,
             visible_jpeg=jpeg,
         )
+
+    started = time.perf_counter()
+    result = read(cleaned)
+    if not result.words:
+        # The gate found characters, Tesseract read none: its global threshold fell inside an unevenly lit
+        # paper (clean.relit_for_ocr). Read once more with the light evened out.
+        cleaned = relit_for_ocr(cleaned)
+        result = read(cleaned)
     spent["ocr"] = time.perf_counter() - started
     if not result.words:
         raise DocumentRejected("ocr_failed", page=number)
