@@ -32,6 +32,7 @@ import tempfile
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 import cv2
 import numpy as np
@@ -52,6 +53,9 @@ class OcrConfigurationError(RuntimeError):
     """
 
 
+OcrEngine = Literal["library", "command"]
+
+
 @dataclass(frozen=True)
 class OcrOptions:
     language: str = "vie"
@@ -66,7 +70,7 @@ class OcrOptions:
     omp_thread_limit: int = 1
     jpeg_quality: int = 80  # of the page image shown in the searchable PDF
     # "library": libtesseract in this process (pipeline.tesseract); "command": the tesseract program per run.
-    engine: str = "library"
+    engine: OcrEngine = "library"
 
 
 @dataclass(frozen=True)

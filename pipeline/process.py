@@ -33,7 +33,7 @@ from pipeline.clean import CleanedPage, CleaningRecord, CleanOptions, clean_page
 from pipeline.errors import DocumentRejected
 from pipeline.extract import ExtractedField, ReviewProblem, extract
 from pipeline.intake import MEDIA_PDF, IntakeLimits, check_image, check_pdf
-from pipeline.ocr import OcrOptions, OcrPage, correct_words, ocr_page
+from pipeline.ocr import OcrEngine, OcrOptions, OcrPage, correct_words, ocr_page
 from pipeline.output import build_searchable_pdf
 from pipeline.pdfa import make_pdfa
 from pipeline.rasterise import RasteriseOptions, page_count, render_page
@@ -52,7 +52,7 @@ class PipelineOptions:
     limits: IntakeLimits = field(default_factory=IntakeLimits)
     clean: CleanOptions = field(default_factory=CleanOptions)
     tesseract_cmd: str = "tesseract"
-    ocr_engine: str = "library"  # pipeline.ocr: "library" (libtesseract in process) or "command"
+    ocr_engine: OcrEngine = "library"  # pipeline.ocr: "library" (libtesseract in process) or "command"
     min_type_confidence: float = MIN_CONFIDENCE
     jpeg_quality: int = 80  # page images in the searchable PDF
     # Cleaned page images kept for re-reading number zones (the supported types' fields are on

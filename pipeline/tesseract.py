@@ -135,6 +135,7 @@ def _new_handle(lib: ctypes.CDLL, language: str, variables: tuple[tuple[str, str
     global _created
     handle = lib.TessBaseAPICreate()
     if lib.TessBaseAPIInit3(handle, None, language.encode()) != 0:
+        lib.TessBaseAPIDelete(handle)
         raise TesseractUnavailable(f"tesseract language data missing or broken: {language}")
     for name, value in _QUIET + variables:
         if not lib.TessBaseAPISetVariable(handle, name.encode(), value.encode()):
@@ -185,15 +186,11 @@ def _take_text(lib: ctypes.CDLL, pointer: int | None) -> str:
         lib.TessDeleteText(pointer)
 
 
-def _pixels(image: Image.Image | np.ndarray) -> np.ndarray:
-    array = np.asarray(
-        image.convert("L") if isinstance(image, Image.Image) and image.mode not in ("L", "RGB") else image
-    )
-    if array.dtype != np.uint8:
-        array = array.astype(np.uint8)
-    if array.ndim == 3 and array.shape[2] == 4:
-        array = array[:, :, :3]
-    return np.ascontiguousarray(array)
+def _pixels(image: Image.Image) -> np.ndarray:
+    """8-bit grey or RGB pixels, rows contiguous (what ``TessBaseAPISetImage`` reads)."""
+    if image.mode not in ("L", "RGB"):
+        image = image.convert("L")
+    return np.ascontiguousarray(np.asarray(image, dtype=np.uint8))
 
 
 def _render_pdf(lib: ctypes.CDLL, handle: int) -> bytes:
@@ -216,7 +213,7 @@ def _render_pdf(lib: ctypes.CDLL, handle: int) -> bytes:
 
 
 def recognise(
-    image: Image.Image | np.ndarray,
+    image: Image.Image,
     *,
     language: str,
     psm: int,
@@ -239,8 +236,8 @@ def recognise(
         lib.TessBaseAPISetSourceResolution(handle, dpi)
         monitor = lib.TessMonitorCreate()
         deadline_ms = max(1, round(timeout_s * 1000))
+        started = time.monotonic()  # before the deadline is set: a stop at it is never taken for a failure
         lib.TessMonitorSetDeadlineMSecs(monitor, deadline_ms)
-        started = time.monotonic()
         try:
             status = lib.TessBaseAPIRecognize(handle, monitor)
         finally:

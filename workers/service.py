@@ -19,7 +19,7 @@ import logging
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -82,7 +82,9 @@ class NoMetrics:
 
 
 @contextlib.contextmanager
-def _step(ctx: WorkerContext, stage: str, step: str, clock: Callable[[], float] = time.thread_time) -> Any:
+def _step(
+    ctx: WorkerContext, stage: str, step: str, clock: Callable[[], float] = time.thread_time
+) -> Iterator[None]:
     """CPU seconds of one step of a stage, into the metrics (where the pipeline's cost goes, whatever the
     machine's other load: the wall clock would count the neighbours too). ``clock``: ``time.process_time``
     for a step whose work runs in threads of its own (the pipeline's page threads)."""
