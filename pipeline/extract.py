@@ -48,6 +48,7 @@ from schemas.documents import (
     FieldDef,
     FieldKind,
 )
+from schemas.gazetteer import COMMUNE_HEADS, DISTRICT_HEADS, Level, repaired_name
 from schemas.identifiers import load_province_codes, normalise_sex, validate_personal_id
 
 LOW_CONFIDENCE = 0.70  # below this a field goes to review even when it is valid
@@ -404,6 +405,32 @@ def clean_place(raw: str) -> str:
                 fixed = part.capitalize() if word.group()[:1].isupper() else part.lower()
                 text = text[: word.start()] + fixed + text[word.end() :]
     return text
+
+
+_LEVEL_HEADS: tuple[tuple[Level, tuple[str, ...]], ...] = (
+    ("commune", COMMUNE_HEADS),
+    ("district", DISTRICT_HEADS),
+)
+
+
+def gazetteer_place(text: str) -> tuple[str, int]:
+    """``text`` (an address, its parts cleaned) with each district and commune name the gazetteer shows
+    to be a mark misreading replaced by the name ("Huyện Đức Phố" → "Huyện Đức Phổ"), and how many were
+    replaced. Only parts opened by their level's head word are checked, never the last (the province)."""
+    parts = text.split(", ")
+    repaired = 0
+    for i, part in enumerate(parts[:-1]):
+        for level, heads in _LEVEL_HEADS:
+            head = next((h for h in heads if part.lower().startswith(h.lower() + " ")), None)
+            if head is None:
+                continue
+            name = part[len(head) + 1 :]
+            fixed = repaired_name(name, level)
+            if fixed is not None:
+                parts[i] = f"{part[: len(head)]} {fixed.upper() if name.isupper() else fixed}"
+                repaired += 1
+            break
+    return ", ".join(parts), repaired
 
 
 def undoubled(word: str) -> str:
@@ -1530,6 +1557,10 @@ def _normalise(
     place_notes: tuple[str, ...] = ()
     if kind is FieldKind.PLACE and province_cut_short(text):
         place_notes, conf = ("province_unknown",), min(conf, DISAGREEMENT_CONFIDENCE)
+    if kind is FieldKind.PLACE:
+        text, repaired = gazetteer_place(text)
+        if repaired:
+            place_notes = (*place_notes, "gazetteer_repaired")
     if kind in (FieldKind.PLACE, FieldKind.TEXT) and implausible_words(text):
         # Certainly misread somewhere (a high-confidence mark misread: "Thanh Oal"): to review.
         place_notes, conf = (*place_notes, "implausible_syllable"), min(conf, IMPLAUSIBLE_CONFIDENCE)
