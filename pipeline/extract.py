@@ -1153,13 +1153,48 @@ def _second_readings(
         before, found = first.get(fdef.name), located.get(fdef.name)
         if before is None or found is None or found.page is None or found.page.image is None:
             continue
-        if before.valid and before.confidence >= LOW_CONFIDENCE:
+        sure = before.valid and before.confidence >= LOW_CONFIDENCE
+        if sure and not fdef.confirm:
             continue
         again = (
             _block_reading(found, options) if fdef.block else _whitelist_reading(fdef, found, reader, options)
         )
-        if again is not None:
-            _take_if_valid(definition, fdef, _normalise(fdef, again, reader, options)[0], fields, before)
+        if again is None:
+            continue
+        candidate = _normalise(fdef, again, reader, options)[0]
+        if sure:
+            _confirm(definition, fdef, candidate, fields, before)
+        else:
+            _take_if_valid(definition, fdef, candidate, fields, before)
+
+
+READINGS_DISAGREE = "readings_disagree"
+
+
+def _confirm(
+    definition: DocumentTypeDef,
+    fdef: FieldDef,
+    candidate: ExtractedField,
+    fields: dict[str, ExtractedField],
+    before: ExtractedField,
+) -> None:
+    """A ``confirm`` field's second reading against a first that passed the checks surely: the same
+    value confirms it (noted ``read_again``); a different value that passes the checks too sends the
+    field to a clerk with the second value (noted ``readings_disagree``: the whitelisted model reads codes
+    best, as the digits model does ID numbers; bench seed 5150: "GL15109228" and "VS96042430" on the page,
+    "GL13109228" and "YS96042430" printed and re-read); an invalid one changes nothing."""
+    after = _checked(definition.type, {**fields, fdef.name: candidate})[fdef.name]
+    current = fields[fdef.name]
+    if not after.valid:
+        return
+    if after.value == before.value:
+        fields[fdef.name] = dataclasses.replace(
+            current, confidence=max(current.confidence, after.confidence)
+        ).noted("read_again")
+    else:
+        fields[fdef.name] = dataclasses.replace(
+            candidate, confidence=min(candidate.confidence, DISAGREEMENT_CONFIDENCE)
+        ).noted(READINGS_DISAGREE)
 
 
 def _take_if_valid(

@@ -108,6 +108,10 @@ class FieldDef:
     # A code of a closed alphabet (a licence class "C1" read "CÍ"): when its reading fails the type's
     # checks, its zone is re-read with the digits model and this whitelist, taken if it passes them.
     whitelist: str | None = None
+    # With ``whitelist``: a code whose misreadings stay valid ("GL13109228" read "GL15109228", Y read V):
+    # the zone is re-read even when the first reading passes the checks surely, and two valid readings
+    # that differ go to a clerk (a second reading that fails the checks changes nothing).
+    confirm: bool = False
 
 
 @dataclass(frozen=True)

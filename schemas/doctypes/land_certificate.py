@@ -94,7 +94,14 @@ DEFINITION = DocumentTypeDef(
             FieldKind.CODE,
             ("Số vào sổ cấp Giấy chứng nhận:",),
         ),
-        FieldDef("serial", "Số seri", FieldKind.CODE, ("Số seri:",)),
+        FieldDef(
+            "serial",
+            "Số seri",
+            FieldKind.CODE,
+            ("Số seri:",),
+            whitelist="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+            confirm=True,
+        ),
         # The place and date line "Bắc Kạn, ngày 11 tháng 11 năm 2024" has no label.
         FieldDef("issue_date", "Ngày cấp", FieldKind.DATE, (), required=False, pattern=DATE_LINE),
     ),

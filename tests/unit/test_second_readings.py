@@ -15,10 +15,12 @@ from pipeline.extract import extract
 from pipeline.lists import _archive_again, _judged, _recipient, rows
 from pipeline.ocr import OcrOptions, OcrPage, Word, ZoneRequest
 from schemas.doctypes.driving_licence import CLASS_CHARACTERS
+from schemas.doctypes.land_certificate import DEFINITION as LAND
 from schemas.documents import DocumentType, ExtractedField
 from tests.unit.paper_pages import HEIGHT, LINE_STEP, page, problems, run
 from tests.unit.test_doctype_administrative_decision import ROWS
 from tests.unit.test_doctype_driving_licence import FRONT
+from tests.unit.test_doctype_land_certificate import TEXT as LAND_TEXT
 
 Box = tuple[int, int, int, int]
 
@@ -348,3 +350,50 @@ def test_a_name_that_may_have_lost_its_y_dot_keeps_its_doubt_when_read_again(
     assert boxes  # unsure (the ỵ doubt): read again, the same value
     assert "y_dot_ambiguous" in extraction.fields["signer_name"].problems
     assert ("low_confidence", "signer_name") in problems(extraction)
+
+
+def _land_serial(printed: str, reply: str | None) -> tuple[ExtractedField, list[str], list[ZoneRequest]]:
+    """A land certificate whose serial the page read as ``printed`` and the whitelisted zone re-read as
+    ``reply``; (the serial field, the document's problem details, the zone requests made)."""
+    serial_whitelist = next(f.whitelist for f in LAND.fields if f.name == "serial")
+    page_ = OcrPage.from_text(LAND_TEXT.format(id_number="006186288895", serial=printed))
+    page_.image = Image.new("L", (2400, 1200), 255)  # the zone reader below is a stub
+    requests: list[ZoneRequest] = []
+
+    def reader(p: OcrPage, box: Box, request: ZoneRequest) -> list[Word]:
+        if request.whitelist == serial_whitelist:
+            requests.append(request)
+            return [Word(reply, 93.0, box[0], box[1], 200, 40, -1)] if reply else []
+        return []
+
+    extraction = extract(
+        DocumentType.LAND_CERTIFICATE, [page_], zone_reader=reader, today=dt.date(2026, 1, 1)
+    )
+    return extraction.fields["serial"], [p.detail for p in extraction.problems], requests
+
+
+def test_a_sure_valid_serial_is_still_read_again_and_a_different_valid_reading_goes_to_a_clerk() -> None:
+    """vie read the printed "GL13109228" as "GL15109228" surely (bench seed 5150): both are valid serials;
+    the whitelisted eng reading's value is kept, below the review threshold."""
+    serial, details, requests = _land_serial("GL 15109228", "GL13109228")
+    assert len(requests) == 1 and requests[0].language == "eng"
+    assert serial.value == "GL13109228"
+    assert extract_module.READINGS_DISAGREE in serial.problems
+    assert serial.confidence < extract_module.LOW_CONFIDENCE
+    assert "serial" in details  # the document goes to review for it
+
+
+def test_a_serial_read_the_same_twice_is_confirmed() -> None:
+    serial, details, requests = _land_serial("HU 81760600", "HU81760600")
+    assert len(requests) == 1
+    assert serial.value == "HU81760600" and serial.valid
+    assert "read_again" in serial.problems and extract_module.READINGS_DISAGREE not in serial.problems
+    assert "serial" not in details
+
+
+@pytest.mark.parametrize("reply", ["HU8176060", None])
+def test_a_serial_re_read_as_no_serial_changes_nothing(reply: str | None) -> None:
+    serial, details, _ = _land_serial("HU 81760600", reply)
+    assert serial.value == "HU81760600" and serial.valid
+    assert not {"read_again", extract_module.READINGS_DISAGREE} & set(serial.problems)
+    assert "serial" not in details
