@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 
 import pytest
 from PIL import Image
@@ -114,19 +115,28 @@ def test_block_rows() -> None:
     assert [[w.text for w in line] for line in rows(words)] == [["a", "b"], ["c"]]
 
 
+def _whitelist_stub(
+    whitelist: str | None, reply: str | None, conf: float, width: int
+) -> tuple[Callable[[OcrPage, Box, ZoneRequest], list[Word]], list[ZoneRequest]]:
+    """A zone reader that answers ``reply`` to requests with ``whitelist`` (recorded), nothing to others."""
+    requests: list[ZoneRequest] = []
+
+    def reader(p: OcrPage, box: Box, request: ZoneRequest) -> list[Word]:
+        if request.whitelist == whitelist:
+            requests.append(request)
+            return [Word(reply, conf, box[0], box[1], width, 40, -1)] if reply else []
+        return []
+
+    return reader, requests
+
+
 def _licence(
     klass: str, reply: str | None, conf: float = 95.0
 ) -> tuple[dict[str, object], list[ZoneRequest]]:
     page_ = OcrPage.from_text(FRONT.format(number="360123456789", klass=klass, expiry="18/08/2035"))
     page_.words = [dataclasses.replace(w, conf=conf) if w.text == klass else w for w in page_.words]
-    page_.image = Image.new("L", (2400, 1200), 255)  # the zone reader below is a stub
-    requests: list[ZoneRequest] = []
-
-    def reader(p: OcrPage, box: Box, request: ZoneRequest) -> list[Word]:
-        if request.whitelist == CLASS_CHARACTERS:
-            requests.append(request)
-            return [Word(reply, 94.0, box[0], box[1], 40, 40, -1)] if reply else []
-        return []
+    page_.image = Image.new("L", (2400, 1200), 255)  # the zone reader is a stub
+    reader, requests = _whitelist_stub(CLASS_CHARACTERS, reply, 94.0, 40)
 
     extraction = extract(DocumentType.DRIVING_LICENCE, [page_], zone_reader=reader, today=dt.date(2026, 1, 1))
     field = extraction.fields["licence_class"]
@@ -357,14 +367,8 @@ def _land_serial(printed: str, reply: str | None) -> tuple[ExtractedField, list[
     ``reply``; (the serial field, the document's problem details, the zone requests made)."""
     serial_whitelist = next(f.whitelist for f in LAND.fields if f.name == "serial")
     page_ = OcrPage.from_text(LAND_TEXT.format(id_number="006186288895", serial=printed))
-    page_.image = Image.new("L", (2400, 1200), 255)  # the zone reader below is a stub
-    requests: list[ZoneRequest] = []
-
-    def reader(p: OcrPage, box: Box, request: ZoneRequest) -> list[Word]:
-        if request.whitelist == serial_whitelist:
-            requests.append(request)
-            return [Word(reply, 93.0, box[0], box[1], 200, 40, -1)] if reply else []
-        return []
+    page_.image = Image.new("L", (2400, 1200), 255)  # the zone reader is a stub
+    reader, requests = _whitelist_stub(serial_whitelist, reply, 93.0, 200)
 
     extraction = extract(
         DocumentType.LAND_CERTIFICATE, [page_], zone_reader=reader, today=dt.date(2026, 1, 1)
