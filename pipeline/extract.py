@@ -48,7 +48,7 @@ from schemas.documents import (
     FieldDef,
     FieldKind,
 )
-from schemas.gazetteer import COMMUNE_HEADS, DISTRICT_HEADS, Level, repaired_name
+from schemas.gazetteer import COMMUNE_HEADS, DISTRICT_HEADS, Level, one_letter_away, repaired_name
 from schemas.identifiers import load_province_codes, normalise_sex, validate_personal_id
 
 LOW_CONFIDENCE = 0.70  # below this a field goes to review even when it is valid
@@ -415,7 +415,8 @@ _LEVEL_HEADS: tuple[tuple[Level, tuple[str, ...]], ...] = (
 
 def gazetteer_place(text: str) -> tuple[str, int]:
     """``text`` (an address, its parts cleaned) with each district and commune name the gazetteer shows
-    to be a mark misreading replaced by the name ("Huyện Đức Phố" → "Huyện Đức Phổ"), and how many were
+    to be a mark misreading replaced by the name ("Huyện Đức Phố" → "Huyện Đức Phổ"), or, when it has a
+    syllable no Vietnamese word has, one letter from exactly one name ("Quận Thanh Oal"), and how many were
     replaced. Only parts opened by their level's head word are checked, never the last (the province)."""
     parts = text.split(", ")
     repaired = 0
@@ -426,6 +427,8 @@ def gazetteer_place(text: str) -> tuple[str, int]:
                 continue
             name = part[len(head) + 1 :]
             fixed = repaired_name(name, level)
+            if fixed is None and implausible_words(part):  # the head word makes it Vietnamese
+                fixed = one_letter_away(name, level)
             if fixed is not None:
                 parts[i] = f"{part[: len(head)]} {fixed.upper() if name.isupper() else fixed}"
                 repaired += 1

@@ -25,6 +25,9 @@ from functools import lru_cache
 from importlib import resources
 from typing import Literal
 
+from rapidfuzz.distance import Levenshtein
+from rapidfuzz.process import extract
+
 from schemas.doctypes._lexicon import folded
 
 Level = Literal["district", "commune"]
@@ -99,3 +102,16 @@ def repaired_name(name: str, level: Level) -> str | None:
         return None
     candidates = same_letters(name, level)
     return next(iter(candidates)) if len(candidates) == 1 else None
+
+
+def one_letter_away(name: str, level: Level) -> str | None:
+    """The one name of ``level`` whose letters differ from ``name``'s (diacritics aside) by one edit, or
+    None (none or several). For a name with a syllable no Vietnamese word has ("Thanh Oal": l read for
+    i); a valid-looking name is never changed this way."""
+    key = folded(name)
+    if not key:
+        return None
+    by_fold = _by_fold()[level]
+    close = extract(key, list(by_fold), scorer=Levenshtein.distance, score_cutoff=1, limit=None)
+    names = {n for fold, distance, _ in close if distance == 1 for n in by_fold[fold]}
+    return next(iter(names)) if len(names) == 1 else None

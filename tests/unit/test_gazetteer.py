@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.extract import gazetteer_place
-from schemas.gazetteer import known, repaired_name, same_letters
+from schemas.gazetteer import known, one_letter_away, repaired_name, same_letters
 
 
 @pytest.mark.parametrize(
@@ -63,3 +63,17 @@ def test_parts_without_a_level_head_and_the_province_are_not_touched() -> None:
         assert gazetteer_place(text) == (text, 0)
     # A commune name under a district head is checked as a district: no district has its letters.
     assert gazetteer_place("Huyện Láng Ha, Thành phố Hà Nội") == ("Huyện Láng Ha, Thành phố Hà Nội", 0)
+
+
+def test_a_name_with_a_syllable_no_word_has_is_one_letter_from_exactly_one_name() -> None:
+    """bench seed 5150, land certificate #4 light: "Quận Thanh Oai" read "Quận Thanh Oal" (flagged)."""
+    assert one_letter_away("Thanh Oal", "district") == "Thanh Oai"
+    assert one_letter_away("An Khanl", "commune") is None  # An Khang and An Khánh: no guess
+    text = "Số 168 Lý Thường Kiệt, Phường Thuận Thành, Quận Thanh Oal, Thành phố Hà Nội"
+    assert gazetteer_place(text) == (text.replace("Oal", "Oai"), 1)
+
+
+def test_a_valid_looking_unknown_name_is_never_moved_one_letter() -> None:
+    # "Tân Phon" is no commune, and only "Tân Phong" is one letter away; but "Phon" is a Vietnamese syllable.
+    assert one_letter_away("Tân Phon", "commune") == "Tân Phong"
+    assert gazetteer_place("Xã Tân Phon, Huyện Vũ Thư, Tỉnh Thái Bình")[1] == 0
