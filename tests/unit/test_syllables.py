@@ -60,16 +60,30 @@ def test_no_province_or_ethnic_group_is_implausible() -> None:
     assert [name for name in names if implausible_words(name)] == []
 
 
-@pytest.mark.parametrize("kind", [FieldKind.PLACE, FieldKind.TEXT])
-def test_a_misread_place_or_text_goes_to_review(kind: FieldKind) -> None:
+@pytest.mark.parametrize(
+    ("kind", "read"),
+    [
+        (FieldKind.TEXT, "Thôn 1, Xã Trà Cổ, Huyện Thanh Oal, Tỉnh Hải Dương"),
+        # In a place, the gazetteer repairs a district or commune name (below); a village's is not in it.
+        (FieldKind.PLACE, "Thôn Oal, Xã Trà Cổ, Huyện Thanh Oai, Tỉnh Hải Dương"),
+    ],
+)
+def test_a_misread_place_or_text_goes_to_review(kind: FieldKind, read: str) -> None:
     fdef = FieldDef("address", "Nơi thường trú", kind, ())
-    found = _Found("Thôn 1, Xã Trà Cổ, Huyện Thanh Oal, Tỉnh Hải Dương", 0.96)
-    field, _ = _normalise(fdef, found, None, OcrOptions())
-    assert field.value == "Thôn 1, Xã Trà Cổ, Huyện Thanh Oal, Tỉnh Hải Dương"  # kept as read
+    field, _ = _normalise(fdef, _Found(read, 0.96), None, OcrOptions())
+    assert field.value == read  # kept as read
     assert "implausible_syllable" in field.problems
     assert field.confidence <= IMPLAUSIBLE_CONFIDENCE < LOW_CONFIDENCE
     right, _ = _normalise(fdef, _Found("Huyện Thanh Oai, Tỉnh Hải Dương", 0.96), None, OcrOptions())
     assert "implausible_syllable" not in right.problems and right.confidence == 0.96
+
+
+def test_a_misread_district_in_a_place_is_repaired_from_the_gazetteer() -> None:
+    fdef = FieldDef("address", "Nơi thường trú", FieldKind.PLACE, ())
+    read = "Thôn 1, Xã Trà Cổ, Huyện Thanh Oal, Tỉnh Hải Dương"
+    field, _ = _normalise(fdef, _Found(read, 0.96), None, OcrOptions())
+    assert field.value == "Thôn 1, Xã Trà Cổ, Huyện Thanh Oai, Tỉnh Hải Dương"
+    assert field.problems == ("gazetteer_repaired",) and field.confidence == 0.96
 
 
 @pytest.mark.parametrize(
