@@ -210,6 +210,22 @@ def household_members(
 _GARBLED = 30.0  # a word read below this (0-100) makes the rest of its list doubtful
 _ARCHIVE = "VT"  # "Lưu: VT, …": the clerical office keeps a copy (Decree 30/2020 Appendix I) [R]
 _BULLETS = ("-", "–", "—", "+", "•")
+# The unit that drafted the text, archived after VT: the abbreviations of a People's Committee's own
+# offices and departments. District level: the specialised offices of Decree 37/2014/NĐ-CP as amended
+# by Decree 108/2020/NĐ-CP (Nội vụ, Tư pháp, Tài chính - Kế hoạch, Tài nguyên và Môi trường, Lao động -
+# Thương binh và Xã hội, Văn hóa và Thông tin, Giáo dục và Đào tạo, Y tế, Thanh tra, Văn phòng, Kinh tế,
+# Nông nghiệp và PTNT, Quản lý đô thị, Kinh tế và Hạ tầng, Dân tộc); provincial level: the departments
+# of Decree 24/2014/NĐ-CP as amended by Decree 107/2020/NĐ-CP and the office's divisions (Nội chính,
+# Khoa giáo - Văn xã, Kinh tế, Tổng hợp, Hành chính - Tổ chức). A unit read as none of them ("TP" read
+# "TE" at full confidence, bench seed 5150) is doubtful: re-read, else a clerk checks it.
+UNIT_CODES = frozenset(
+    {
+        "NV", "TP", "TCKH", "TNMT", "LĐTBXH", "VHTT", "GDĐT", "YT", "TTR", "VP", "KT", "NNPTNT",
+        "QLĐT", "KTHT", "DT", "SNV", "STP", "SKHĐT", "STC", "SCT", "SNNPTNT", "SGTVT", "SXD",
+        "STNMT", "STTTT", "SLĐTBXH", "SVHTTDL", "SKHCN", "SGDĐT", "SYT", "BDT", "NC", "KGVX", "TH",
+        "HCTC",
+    }
+)  # fmt: skip
 
 
 def _recipient(raw: str, words: Sequence[Word]) -> ExtractedField:
@@ -237,9 +253,12 @@ def _recipient(raw: str, words: Sequence[Word]) -> ExtractedField:
             conf = max(conf, min(0.9, _confidence(rest) if rest else 0.9))
         else:
             problems = ("archive_without_vt",)
-        if any(re.search(r"(.)\1\1", code) for code in codes):
+        if any(re.search(r"(.)\1\1", code) for code in codes) or (
+            codes[:1] == [_ARCHIVE] and len(codes) > 1 and codes[1] not in UNIT_CODES
+        ):
             # A unit's initials never repeat a letter three times: Tesseract doubled one ("VHTT" read
-            # "VHTTT" at full confidence, 4 confident wrong values on bench seed 2718).
+            # "VHTTT" at full confidence, 4 confident wrong values on bench seed 2718). The unit after
+            # VT is one of UNIT_CODES (later codes, a drafter's initials, are not checked).
             conf = min(conf, _SHIFTED)
             problems = (*problems, "archive_code_doubtful")
         text = "Lưu: " + ", ".join(codes)
@@ -259,8 +278,9 @@ def _archive_again(
     field: ExtractedField, words: Sequence[Word], page: OcrPage, reader: ZoneReader | None, language: str
 ) -> ExtractedField:
     """An archive item whose code repeats a letter three times ("VHTT" read "VHTTT" at full
-    confidence) re-read from the codes' zone with the digits model and capitals only: taken if it
-    reads the same number of codes, none with a letter three times."""
+    confidence) or whose unit is none of UNIT_CODES re-read from the codes' zone with the digits model
+    and capitals only: taken if it reads the same number of codes, none with a letter three times, the
+    unit one of UNIT_CODES."""
     codes = [w for w in words if fold_key(w.text) not in ("", "LUU")]
     if reader is None or page.image is None or not codes or "archive_code_doubtful" not in field.problems:
         return field
@@ -280,6 +300,8 @@ def _archive_again(
     if not read or len(read) != len(before) or any(re.search(r"(.)\1\1", code) for code in read):
         return field
     if read[0] != _ARCHIVE or any("Đ" in code for code in before):
+        return field
+    if len(read) > 1 and read[1] not in UNIT_CODES:
         return field
     return ExtractedField(
         "Lưu: " + ", ".join(read),

@@ -168,9 +168,9 @@ def test_a_sure_valid_class_is_not_read_again() -> None:
     assert field["value"] == "C1" and field["valid"] and not requests
 
 
-def _archive_item(reply: str | None) -> tuple[ExtractedField, list[Box]]:
+def _archive_item(reply: str | None, unit: str = "VHTTT") -> tuple[ExtractedField, list[Box]]:
     words = [Word("-", 95.0, 100, 500, 20, 40, 1), Word("Lưu:", 95.0, 140, 500, 80, 40, 1)]
-    words += [Word("VT,", 95.0, 240, 500, 60, 40, 1), Word("VHTTT.", 96.0, 320, 500, 120, 40, 1)]
+    words += [Word("VT,", 95.0, 240, 500, 60, 40, 1), Word(f"{unit}.", 96.0, 320, 500, 120, 40, 1)]
     field = _recipient(" ".join(w.text for w in words), words)
     page_ = OcrPage.from_text("Nơi nhận:")
     page_.image = Image.new("L", (2400, 1200), 255)  # the zone reader below is a stub
@@ -196,6 +196,26 @@ def test_archive_code_with_a_letter_thrice_is_read_again() -> None:
 def test_archive_code_read_again_no_better_stays_flagged(reply: str | None) -> None:
     field, _ = _archive_item(reply)
     assert field.value == "Lưu: VT, VHTTT" and "archive_code_doubtful" in field.problems
+
+
+def test_an_archived_unit_that_is_no_office_s_abbreviation_is_read_again() -> None:
+    """ "Lưu: VT, TP" read "TE" at full confidence (bench seed 5150): no People's Committee office is TE."""
+    field, boxes = _archive_item("VT,TP", unit="TE")
+    assert field.value == "Lưu: VT, TP" and field.valid and field.problems == ("read_again",)
+    assert len(boxes) == 1
+
+
+@pytest.mark.parametrize("reply", ["VT,TE", "VT,TF", None])
+def test_an_archived_unit_read_again_as_no_office_stays_flagged(reply: str | None) -> None:
+    field, _ = _archive_item(reply, unit="TE")
+    assert field.value == "Lưu: VT, TE" and not field.valid and "archive_code_doubtful" in field.problems
+
+
+@pytest.mark.parametrize("codes", ["VT, TP", "VT, TNMT, Hg", "VT, LĐTBXH"])
+def test_an_archived_office_is_not_doubted(codes: str) -> None:
+    words = [Word("Lưu:", 95.0, 140, 500, 80, 40, 1), Word(codes, 95.0, 240, 500, 200, 40, 1)]
+    field = _recipient(f"- Lưu: {codes}.", words)
+    assert field.valid and not field.problems and field.value == f"Lưu: {codes.upper()}"
 
 
 def test_archive_line_that_lost_its_comma_after_vt_is_split() -> None:
