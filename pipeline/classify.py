@@ -17,12 +17,12 @@ Also home of the text helpers shared with the extractor (:func:`fold`, :func:`sk
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-import numpy as np
 from rapidfuzz.distance import Indel, LCSseq
 from rapidfuzz.process import cdist
 
@@ -110,7 +110,7 @@ class PhraseMatch:
 
 
 @lru_cache(maxsize=4096)
-def _windows(sk: Skeleton, translated: str, k: int) -> tuple[list[tuple[int, int]], list[str], np.ndarray]:
+def _windows(sk: Skeleton, translated: str, k: int) -> tuple[list[tuple[int, int]], list[str], list[int]]:
     """The windows of k-1, k and k+1 whole tokens of a skeleton, in order: their spans, their
     (digit-translated) texts and lengths. The same for every phrase of ``k`` tokens on the line."""
     tokens = sk.tokens
@@ -120,7 +120,7 @@ def _windows(sk: Skeleton, translated: str, k: int) -> tuple[list[tuple[int, int
         for n in (k - 1, k, k + 1)
         if n >= 1 and i + n <= len(tokens)
     ]
-    return spans, [translated[a:b] for a, b in spans], np.array([b - a for a, b in spans], dtype=np.int64)
+    return spans, [translated[a:b] for a, b in spans], [b - a for a, b in spans]
 
 
 def find_phrase(phrase: str, text: str, sk: Skeleton | None = None) -> PhraseMatch | None:
@@ -142,30 +142,66 @@ def find_phrase(phrase: str, text: str, sk: Skeleton | None = None) -> PhraseMat
     # Token windows of k-1..k+1 tokens, in order, that pass the length bound (2·min / total can only
     # fall further).
     all_spans, all_windows, lengths = _windows(sk, translated, k)
-    passing = np.flatnonzero(2 * np.minimum(lengths, len(target)) >= threshold * (lengths + len(target)))
-    if passing.size == 0:
+    allowed = _window_lengths(len(target), threshold)
+    passing = [i for i, n in enumerate(lengths) if n in allowed]
+    if not passing:
         return None
-    spans = [all_spans[i] for i in passing.tolist()]
-    windows = [all_windows[i] for i in passing.tolist()]
+    spans = [all_spans[i] for i in passing]
+    windows = [all_windows[i] for i in passing]
     if threshold >= 1.0:
         scores = [1.0 if window == target else 0.0 for window in windows]
-    else:
-        # RapidFuzz's bound for all windows in one call; difflib's ratio only where it may pass.
-        bounds = cdist([target], windows, scorer=Indel.normalized_similarity)[0].tolist()
-        matcher = SequenceMatcher(None, autojunk=False)
-        matcher.set_seq2(target)  # the phrase's index is built once
-        scores = []
-        for window, bound in zip(windows, bounds, strict=True):
-            if bound < threshold - 1e-9:
-                scores.append(0.0)
-                continue
-            matcher.set_seq1(window)
-            scores.append(matcher.ratio())
-    best: PhraseMatch | None = None
-    for (a, b), score in zip(spans, scores, strict=True):
-        if score >= threshold and (best is None or score > best.score):
-            best = PhraseMatch(score, sk.index[a], sk.index[b - 1] + 1)
-    return best
+        best: PhraseMatch | None = None
+        for (a, b), score in zip(spans, scores, strict=True):
+            if score >= threshold and (best is None or score > best.score):
+                best = PhraseMatch(score, sk.index[a], sk.index[b - 1] + 1)
+        return best
+    # RapidFuzz's bound for all windows in one call; difflib's ratio only where it may pass, best bound
+    # first, until no window left can reach the best ratio found (its bound is below it). The result is
+    # that of scoring every window in order: the highest ratio, the first window among equals.
+    # (cdist's bounds are float32: within 1e-7 of the true bound, hence the margin against ``found``.)
+    bounds = cdist([target], windows, scorer=Indel.normalized_similarity)[0].tolist()
+    candidates = [j for j, bound in enumerate(bounds) if bound >= threshold - 1e-9]
+    candidates.sort(key=bounds.__getitem__, reverse=True)
+    matcher = _matcher(target)
+    found, chosen = 0.0, -1
+    for j in candidates:
+        if bounds[j] < found - 1e-6:
+            break
+        matcher.set_seq1(windows[j])
+        score = matcher.ratio()
+        if score >= threshold and (score > found or (score == found and j < chosen)):
+            found, chosen = score, j
+    if chosen < 0:
+        return None
+    a, b = spans[chosen]
+    return PhraseMatch(found, sk.index[a], sk.index[b - 1] + 1)
+
+
+_local = threading.local()
+
+
+def _matcher(b: str) -> SequenceMatcher[str]:
+    """A difflib matcher whose second sequence is ``b`` (its index built once per thread): setting the
+    first sequence and asking the ratio gives what a new ``SequenceMatcher(None, a, b, autojunk=False)``
+    gives."""
+    cache: dict[str, SequenceMatcher[str]] | None = getattr(_local, "matchers", None)
+    if cache is None:
+        cache = _local.matchers = {}
+    matcher = cache.get(b)
+    if matcher is None:
+        if len(cache) >= 2048:
+            cache.clear()
+        matcher = cache[b] = SequenceMatcher(None, autojunk=False)
+        matcher.set_seq2(b)
+    return matcher
+
+
+@lru_cache(maxsize=1024)
+def _window_lengths(target_length: int, threshold: float) -> frozenset[int]:
+    """Window lengths ``n`` whose best possible ratio with a phrase of ``target_length`` characters,
+    2·min(n, t) / (n + t), reaches ``threshold`` (longer ones never do: n < 2t / threshold)."""
+    t = target_length
+    return frozenset(n for n in range(int(2 * t / threshold) + 2) if 2 * min(n, t) >= threshold * (n + t))
 
 
 def _lcs_needed(target_length: int, threshold: float) -> float:
@@ -189,7 +225,9 @@ def line_ratio(phrase: str, line: str, at_least: float = 0.0) -> float:
     a, b = _phrase_skeleton(phrase), skeleton(line).text
     if not a or not b or not _may_reach(a, b, at_least):
         return 0.0
-    ratio = SequenceMatcher(None, a, b, autojunk=False).ratio()
+    matcher = _matcher(b)
+    matcher.set_seq1(a)
+    ratio = matcher.ratio()
     return ratio if ratio >= at_least else 0.0
 
 

@@ -69,16 +69,10 @@ def _asymmetry(mask: np.ndarray, strip: int, min_line: int) -> tuple[float, int]
             ).ravel()
             > 0
         )
-        y = 0
-        n = len(profile)
-        while y < n:
-            if not inked[y]:
-                y += 1
-                continue
-            start = y
-            while y < n and inked[y]:
-                y += 1
-            line = profile[start:y]
+        # Runs of inked rows: the text lines of this strip.
+        edges = np.flatnonzero(np.diff(np.concatenate(([False], inked, [False])).astype(np.int8)))
+        for start, end in zip(edges[0::2].tolist(), edges[1::2].tolist(), strict=True):
+            line = profile[start:end]
             if len(line) < min_line or line.sum() < 3 * min_line:
                 continue
             core = np.flatnonzero(line >= 0.5 * line.max())

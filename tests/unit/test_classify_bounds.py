@@ -6,11 +6,14 @@ from __future__ import annotations
 import random
 from difflib import SequenceMatcher
 
+import pytest
+
 from pipeline.classify import (
     DIGITS_AS_LETTERS,
     PhraseMatch,
     _may_reach,
     find_phrase,
+    fold,
     line_ratio,
     min_ratio,
     skeleton,
@@ -73,3 +76,51 @@ def test_line_ratio_below_its_floor_is_zero_and_above_it_is_difflibs() -> None:
     exact = SequenceMatcher(None, skeleton(title).text, skeleton("CAN CUOC CONG DAN X").text).ratio()
     assert line_ratio(title, "CAN CUOC CONG DAN X", at_least=0.8) == exact
     assert line_ratio(title, "GIẤY KHAI SINH", at_least=0.8) == 0.0
+
+
+def test_phrase_search_picks_the_best_window_and_the_first_of_equals() -> None:
+    """Lines holding a label several times, at several distances: the windows are scored best bound
+    first and the search stops early, yet it returns what scoring every window in order returns."""
+    rng = random.Random(13)
+    for _ in range(300):
+        label = rng.choice(LABELS)
+        copies = [
+            _noisy(rng, label.upper(), rng.choice((0.0, 0.05, 0.1, 0.2))) for _ in range(rng.randint(2, 4))
+        ]
+        if rng.random() < 0.3:
+            copies.append(copies[0])  # the same reading twice: the first one is the match
+        line = " ".join(f"{_noisy(rng, 'XYZ', 0.5)} {copy}" for copy in copies)
+        assert find_phrase(label, line) == _reference(label, line), (label, line)
+
+
+def test_line_ratio_is_a_new_difflib_ratio_whatever_was_asked_before() -> None:
+    """The matcher kept per line gives the ratio a new SequenceMatcher gives, in any order of asking."""
+    rng = random.Random(14)
+    lines = [_noisy(rng, "CONG HOA XA HOI CHU NGHIA VIET NAM", rate) for rate in (0.0, 0.1, 0.3)]
+    phrases = ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "GIẤY KHAI SINH"]
+    pairs = [(p, line) for p in phrases for line in lines] * 2
+    rng.shuffle(pairs)
+    for phrase, line in pairs:
+        want = SequenceMatcher(None, skeleton(phrase).text, skeleton(line).text, autojunk=False).ratio()
+        assert line_ratio(phrase, line) == want
+
+
+def test_classification_equals_that_of_plain_difflib_phrase_search(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages made of a type's title and labels, misread: the same type, confidence and evidence as with
+    the plain difflib search (no bound, every window scored)."""
+    from pipeline import classify as module
+    from schemas.documents import DOCUMENT_TYPES
+
+    rng = random.Random(15)
+    pages = []
+    for definition in DOCUMENT_TYPES.values():
+        rows = [*definition.titles[:1], *(f.labels[0] for f in definition.fields if f.labels)]
+        for rate in (0.0, 0.08, 0.15):
+            pages.append(
+                "\n".join(_noisy(rng, fold(row), rate) + " " + _noisy(rng, "ABC 123", 0.5) for row in rows)
+            )
+    fast = [module.classify(page) for page in pages]
+    monkeypatch.setattr(module, "find_phrase", lambda phrase, text, sk=None: _reference(phrase, text))
+    plain = [module.classify(page) for page in pages]
+    assert fast == plain
+    assert len({c.document_type for c in fast}) >= len(DOCUMENT_TYPES) // 2  # not all unknown
