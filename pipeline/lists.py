@@ -385,7 +385,10 @@ def _items(
             break  # past the list
         if read_row is not None and _confidence(_judged(row)) * 100 < _GARBLED:
             row = read_row(row)
-        if not items or _bullet(row[0], items[0][0]):
+        if not items or _bullet(row[0], items[0][0]) or items[-1][-1].text.endswith(";"):
+            # A new item: its dash, or the last one ended (each item but the last ends with ";",
+            # Decree 30/2020 Appendix I): "- Lưu: VT, VHTT." whose dash was read "=LƯU:" is no
+            # continuation of "- Phòng Tài chính - Kế hoạch;" (seed 5150 decision #40 light).
             items.append(list(row))
         else:
             items[-1].extend(row)  # a recipient continued on the next line

@@ -421,3 +421,26 @@ def test_a_serial_re_read_as_no_serial_changes_nothing(reply: str | None) -> Non
     assert serial.value == "HU81760600" and serial.valid
     assert not {"read_again", extract_module.READINGS_DISAGREE} & set(serial.problems)
     assert "serial" not in details
+
+
+def test_a_row_after_an_item_ended_by_a_semicolon_is_a_new_item_even_without_its_dash() -> None:
+    """ "- Lưu: VT, VHTT." with its dash read into "=LƯU:" was taken for the rest of "- Phòng Tài chính -
+    Kế hoạch;": four recipients counted for five, surely (bench seed 5150, decision #40 light)."""
+    from pipeline.lists import _items
+
+    def row(y: int, texts: list[str]) -> list[Word]:
+        return [Word(t, 93.0, 100 + 160 * i, y, 140, 40, y) for i, t in enumerate(texts)]
+
+    words = [
+        *row(100, ["-", "Phòng", "Tài", "chính", "-", "Kế", "hoạch;"]),
+        *row(160, ["=LƯU:", "VT,", "VHTT."]),
+        *row(220, ["-", "UBND", "huyện", "Kỳ"]),
+        *row(280, ["Anh."]),  # a recipient continued on the next line
+    ]
+    items, doubtful = _items(words, below=50, mid=2000)
+    assert [" ".join(w.text for w in item) for item in items] == [
+        "- Phòng Tài chính - Kế hoạch;",
+        "=LƯU: VT, VHTT.",
+        "- UBND huyện Kỳ Anh.",
+    ]
+    assert doubtful == len(items)
