@@ -222,9 +222,19 @@ def process_document(
     )
 
 
+# The process that imported this module: OpenCV's thread count is only ever changed there.
+_IMPORTED_IN = os.getpid()
+
+
 def limit_opencv_threads(threads: int | None) -> None:
-    """OpenCV's threads in this process (``PipelineOptions.opencv_threads``), set only when it differs."""
-    if threads is not None and cv2.getNumThreads() != threads:
+    """OpenCV's threads in this process (``PipelineOptions.opencv_threads``), set only when it differs.
+
+    Not in a process forked after this module was imported (a ``ProcessPoolExecutor`` of a bench): there
+    ``cv2.setNumThreads`` waits forever on the parent's thread pool, whose threads were not forked. Such a
+    child keeps its parent's setting; set it in the parent before forking."""
+    if threads is None or os.getpid() != _IMPORTED_IN:
+        return
+    if cv2.getNumThreads() != threads:
         cv2.setNumThreads(threads)
 
 

@@ -61,7 +61,7 @@ from bench.ocr_common import (
 )
 from pipeline import tesseract
 from pipeline.intake import MEDIA_PDF
-from pipeline.process import PipelineOptions, process_document
+from pipeline.process import PipelineOptions, limit_opencv_threads, process_document
 from pipeline.samples import save_pdf
 
 # Pages per component file, cycled: mostly one page (a card scanned on A4, a certificate), some two
@@ -315,6 +315,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.no_ocrmypdf:
         ocrmypdf_bin()
+    # As the OCR workers run (PipelineOptions.opencv_threads), set before the pools fork: a forked process
+    # cannot change it (pipeline.process.limit_opencv_threads).
+    limit_opencv_threads(PipelineOptions().opencv_threads)
     print(f"cores {os.cpu_count()}, {args.workers} workers, load before: {os.getloadavg()[0]:.2f}")
     with tempfile.TemporaryDirectory(prefix="bench-ocrt-") as tmp:
         root = Path(tmp)

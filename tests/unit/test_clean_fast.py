@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+import multiprocessing
 import random
 
 import cv2
@@ -225,5 +226,38 @@ def test_opencv_threads_are_limited_once() -> None:
         assert cv2.getNumThreads() == 1
         limit_opencv_threads(None)  # OpenCV's default left as it is
         assert cv2.getNumThreads() == 1
+    finally:
+        cv2.setNumThreads(before)
+
+
+def _busy_pool() -> None:
+    """OpenCV's thread pool at work on a page-sized image (deskew, labelling, downscaling)."""
+    page = (np.random.default_rng(0).random((3000, 2500)) * 255).astype(np.uint8)
+    for _ in range(3):
+        rotate(page, 3.0, fill=246)
+        cv2.connectedComponentsWithStats((page > 128).astype(np.uint8), connectivity=8)
+        cv2.resize(page, None, fx=0.3, fy=0.3, interpolation=cv2.INTER_AREA)
+
+
+def _child(queue: multiprocessing.Queue[int]) -> None:
+    limit_opencv_threads(1)  # would wait forever on the parent's OpenCV thread pool
+    queue.put(cv2.getNumThreads())
+
+
+def test_a_forked_process_keeps_its_parents_opencv_threads() -> None:
+    before = cv2.getNumThreads()
+    try:
+        cv2.setNumThreads(2)
+        _busy_pool()
+        context = multiprocessing.get_context("fork")
+        queue: multiprocessing.Queue[int] = context.Queue()
+        child = context.Process(target=_child, args=(queue,))
+        child.start()
+        child.join(300)  # a liveness guard, not a speed limit: the bug was a child that never returned
+        alive = child.is_alive()
+        if alive:
+            child.kill()
+        assert not alive and child.exitcode == 0
+        assert queue.get() == 2
     finally:
         cv2.setNumThreads(before)
