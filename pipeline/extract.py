@@ -27,6 +27,7 @@ from pydantic import BaseModel
 
 from pipeline.classify import DIGITS_AS_LETTERS, PhraseMatch, Skeleton, find_phrase, fold, skeleton
 from pipeline.machine import decode_qr, read_td1
+from pipeline.marks import dot_below
 from pipeline.ocr import OcrLine, OcrOptions, OcrPage, Word, ZoneRequest, read_block, read_zone
 from pipeline.roman import ocr_numeral, read_roman
 from schemas.calendar import local_date
@@ -1084,6 +1085,7 @@ def extract(
             rewrites[fdef.name] = _word_corrections(fdef, located[fdef.name], printed_form)
     _cross_validate(fields)
     _second_readings(definition, located, fields, zone_reader, ocr_options)
+    _y_dot_from_pixels(definition, located, fields)
     document_problems = list(NORMALISERS[document_type](fields)) if document_type in NORMALISERS else []
     if definition.back_fields:
         # Only the back of a card (its side title and back fields, none of the front's): extracted
@@ -1198,6 +1200,35 @@ def _confirm(
         fields[fdef.name] = dataclasses.replace(
             candidate, confidence=min(candidate.confidence, DISAGREEMENT_CONFIDENCE)
         ).noted(READINGS_DISAGREE)
+
+
+Y_DOT_SEEN = "y_dot_seen"
+_Y_NAME_WORD = re.compile(r"(?i)m[yỹ]\W*")  # the words of Y_DOT_NAME_WORDS as read ("Mỵ" → My, MỸ)
+
+
+def _y_dot_from_pixels(
+    definition: DocumentTypeDef, located: dict[str, _Found], fields: dict[str, ExtractedField]
+) -> None:
+    """A name sent to review because its last word may have lost an ỵ ("MY": MỴ or MY) whose page shows
+    the dot below that word's y (pipeline.marks.dot_below) is the ỵ name (note ``y_dot_seen``, the
+    word's own confidence). Without the dot, or without the page's pixels, it stays with a clerk: a dot
+    not found may be one the scan lost."""
+    for fdef in definition.fields:
+        field, found = fields.get(fdef.name), located.get(fdef.name)
+        if field is None or field.value is None or found is None or "y_dot_ambiguous" not in field.problems:
+            continue
+        if found.page is None or found.page.image is None or not found.words:
+            continue
+        word = next((w for w in reversed(found.words) if _Y_NAME_WORD.fullmatch(w.text)), None)
+        if word is None or dot_below(found.page.image, word) is not True:
+            continue
+        value = re.sub(r"[yỹYỸ](?=\W*$)", lambda m: "Ỵ" if m.group().isupper() else "ỵ", field.value)
+        fields[fdef.name] = dataclasses.replace(
+            field,
+            value=value,
+            confidence=min(found.confidence, word.conf / 100.0),
+            problems=(*(p for p in field.problems if p != "y_dot_ambiguous"), Y_DOT_SEEN),
+        )
 
 
 def _take_if_valid(
