@@ -27,7 +27,7 @@ from pydantic import BaseModel
 
 from pipeline.classify import DIGITS_AS_LETTERS, PhraseMatch, Skeleton, find_phrase, fold, skeleton
 from pipeline.machine import decode_qr, read_td1
-from pipeline.marks import dot_below
+from pipeline.marks import dot_below, dots_below
 from pipeline.ocr import OcrLine, OcrOptions, OcrPage, Word, ZoneRequest, read_block, read_zone
 from pipeline.roman import ocr_numeral, read_roman
 from schemas.calendar import local_date
@@ -1086,6 +1086,7 @@ def extract(
     _cross_validate(fields)
     _second_readings(definition, located, fields, zone_reader, ocr_options)
     _y_dot_from_pixels(definition, located, fields)
+    _dots_from_pixels(definition, located, fields)
     document_problems = list(NORMALISERS[document_type](fields)) if document_type in NORMALISERS else []
     if definition.back_fields:
         # Only the back of a card (its side title and back fields, none of the front's): extracted
@@ -1229,6 +1230,49 @@ def _y_dot_from_pixels(
             confidence=min(found.confidence, word.conf / 100.0),
             problems=(*(p for p in field.problems if p != "y_dot_ambiguous"), Y_DOT_SEEN),
         )
+
+
+MARKS_UNSEEN = "marks_unseen"
+_DOT_BELOW = "\u0323"
+
+
+def _capitals(text: str) -> str | None:
+    """``text`` without punctuation if it is an upper-case word of two or more letters, else None."""
+    letters = "".join(ch for ch in text if ch.isalpha())
+    return letters if len(letters) >= 2 and letters.isupper() else None
+
+
+def _dots_from_pixels(
+    definition: DocumentTypeDef, located: dict[str, _Found], fields: dict[str, ExtractedField]
+) -> None:
+    """A sure name or text in capitals whose words have, on the page, another number of dots below than
+    the value gives them (pipeline.marks.dots_below) goes to review (note ``marks_unseen``): Tesseract
+    read a dot that is not there ("SAO MAI" read "SAO MẠI" at 0.96, bench seed 5150) or lost one."""
+    for fdef in definition.fields:
+        field, found = fields.get(fdef.name), located.get(fdef.name)
+        if fdef.kind not in (FieldKind.NAME, FieldKind.TEXT) or field is None or found is None:
+            continue
+        if (
+            not field.valid
+            or field.value is None
+            or field.source != "ocr"
+            or field.confidence < LOW_CONFIDENCE
+        ):
+            continue
+        if found.page is None or found.page.image is None or not found.words:
+            continue
+        read = [w for w in found.words if _capitals(w.text)]
+        value = [c for c in map(_capitals, field.value.split()) if c]
+        if not read or len(read) != len(value):
+            continue
+        image = found.page.image
+        for word, printed in zip(read, value, strict=True):
+            seen = dots_below(image, word)
+            if seen is not None and seen != unicodedata.normalize("NFD", printed).count(_DOT_BELOW):
+                fields[fdef.name] = dataclasses.replace(
+                    field, confidence=min(field.confidence, DISAGREEMENT_CONFIDENCE)
+                ).noted(MARKS_UNSEEN)
+                break
 
 
 def _take_if_valid(

@@ -22,9 +22,14 @@ _DOT_FILL = 0.5  # share of its bounding box the blob fills (a disc fills 0.79)
 _BELOW = 0.03  # its top at least this far under the baseline (a full stop sits on the baseline)
 
 
-def dot_below(image: Image.Image, word: Word) -> bool | None:
-    """Whether the last letter of ``word`` (a word of two or more letters, the first one standing on the
-    baseline: "My", "MY") has a dot below it; None when the crop shows no first letter to measure from."""
+Blob = tuple[int, int, int, int, int]  # left, top, width, height, area (OpenCV's stats), in the crop
+
+
+def _blobs(image: Image.Image, word: Word) -> tuple[list[Blob], list[Blob]] | None:
+    """The ink blobs of ``word``'s box extended down and right, and those of them tall enough to be
+    letters; None for a crop with no letter."""
+    if not isinstance(image, Image.Image):
+        return None  # no pixels (a zone reader's stand-in)
     h = word.height
     x0, y0 = max(0, word.left), max(0, word.top)
     x1 = min(image.width, word.right + int(0.3 * h))
@@ -34,20 +39,43 @@ def dot_below(image: Image.Image, word: Word) -> bool | None:
     crop = np.asarray(image.convert("L").crop((x0, y0, x1, y1)))
     _, ink = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    blobs = [tuple(int(v) for v in stats[i]) for i in range(1, count)]
+    blobs: list[Blob] = [(int(a), int(b), int(c), int(d), int(e)) for a, b, c, d, e in stats[1:count]]
     letters = [b for b in blobs if b[3] >= 0.5 * h]
-    if not letters:
+    return (blobs, letters) if letters else None
+
+
+def _is_dot(blob: Blob, cap: int, baseline: int) -> bool:
+    """A small round filled blob wholly under the baseline (a full stop sits on it)."""
+    _, top, width, height, area = blob
+    if not (_DOT_MIN * cap <= width <= _DOT_MAX * cap and _DOT_MIN * cap <= height <= _DOT_MAX * cap):
+        return False
+    if not 0.5 <= width / height <= 2.0 or area < _DOT_FILL * width * height:
+        return False
+    return top >= baseline + _BELOW * cap
+
+
+def dot_below(image: Image.Image, word: Word) -> bool | None:
+    """Whether the last letter of ``word`` (a word of two or more letters, the first one standing on the
+    baseline: "My", "MY") has a dot below it; None when the crop shows no first letter to measure from."""
+    found = _blobs(image, word)
+    if found is None:
         return None
-    first = min(letters, key=lambda b: b[0])  # (left, top, width, height, area)
-    cap = first[3]
-    baseline = first[1] + first[3]
-    for left, top, width, height, area in blobs:
-        if left < first[0] + first[2]:
-            continue  # under the first letter: not the last letter's mark
-        if not (_DOT_MIN * cap <= width <= _DOT_MAX * cap and _DOT_MIN * cap <= height <= _DOT_MAX * cap):
-            continue
-        if not 0.5 <= width / height <= 2.0 or area < _DOT_FILL * width * height:
-            continue
-        if top >= baseline + _BELOW * cap:
-            return True
-    return False
+    blobs, letters = found
+    first = min(letters, key=lambda b: b[0])
+    cap, baseline = first[3], first[1] + first[3]
+    # Right of the first letter: the last letter's mark, not a speck under the first.
+    return any(_is_dot(b, cap, baseline) for b in blobs if b[0] >= first[0] + first[2])
+
+
+def dots_below(image: Image.Image, word: Word) -> int | None:
+    """How many dots below an upper-case ``word`` has (its capitals stand on one baseline and none goes
+    below it: every blob wholly under it that is a dot is a mark), or None when the crop shows no letter.
+    Only the word's own box across: the neighbours' marks are not counted."""
+    found = _blobs(image, word)
+    if found is None:
+        return None
+    blobs, letters = found
+    cap = int(np.median([b[3] for b in letters]))
+    baseline = int(np.median([b[1] + b[3] for b in letters]))
+    inside = word.width  # the crop starts at the word's left: its blobs up to its right edge
+    return sum(1 for b in blobs if b[0] + b[2] / 2 <= inside and _is_dot(b, cap, baseline))

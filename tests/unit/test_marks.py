@@ -7,9 +7,12 @@ from __future__ import annotations
 import pytest
 from PIL import Image, ImageDraw
 
-from pipeline.marks import dot_below
-from pipeline.ocr import Word
+from pipeline.extract import LOW_CONFIDENCE, MARKS_UNSEEN, _dots_from_pixels, _Found
+from pipeline.marks import dot_below, dots_below
+from pipeline.ocr import OcrPage, Word
 from pipeline.samples import _font
+from schemas.doctypes.enterprise_registration_certificate import DEFINITION as ENTERPRISE
+from schemas.documents import ExtractedField
 
 FONTS = ("NotoSerif-Bold.ttf", "NotoSerif-Regular.ttf", "NotoSans-Bold.ttf", "NotoSans-Regular.ttf")
 
@@ -47,3 +50,45 @@ def test_specks_are_no_dot() -> None:
 
 def test_a_crop_without_a_letter_tells_nothing() -> None:
     assert dot_below(Image.new("L", (300, 200), 255), Word("My", 90.0, 50, 50, 80, 50, 1)) is None
+
+
+@pytest.mark.parametrize("font", FONTS)
+@pytest.mark.parametrize(
+    ("text", "dots"),
+    [("MAI", 0), ("MẠI", 1), ("THỊNH", 1), ("ĐẠI", 1), ("VIỆT", 1), ("NGUYỄN", 0), ("ẠỊ", 2)],
+)
+def test_the_dots_below_an_upper_case_word_are_counted(font: str, text: str, dots: int) -> None:
+    """The marks Tesseract reads that are not there ("SAO MAI" read "SAO MẠI" at full confidence), or
+    that it does not read: the count on the page says."""
+    image, word = _word(text, text, font)
+    assert dots_below(image, word) == dots
+
+
+def _name_field(printed: str, read: str) -> ExtractedField:
+    """An enterprise name printed ``printed`` (capitals, Noto Serif Bold) and read ``read`` (0.96, sure),
+    through extraction's pixel check of the dots below."""
+    font = _font("NotoSerif-Bold.ttf", 54)
+    image = Image.new("L", (1600, 300), 255)
+    draw = ImageDraw.Draw(image)
+    words, x = [], 100
+    for shown, as_read in zip(printed.split(), read.split(), strict=True):
+        draw.text((x, 100), shown, font=font, fill=25)
+        left, top, right, bottom = draw.textbbox((x, 100), as_read.replace("Ạ", "A"), font=font)
+        words.append(Word(as_read, 96.0, left, top, right - left, bottom - top, 1))
+        x = right + 30
+    page = OcrPage.from_text(read)
+    page.image = image
+    located = {"enterprise_name": _Found(read, 0.96, page, tuple(words))}
+    fields = {"enterprise_name": ExtractedField(read, read, 0.96, True)}
+    _dots_from_pixels(ENTERPRISE, located, fields)
+    return fields["enterprise_name"]
+
+
+def test_a_dot_below_read_where_the_page_has_none_sends_the_value_to_review() -> None:
+    field = _name_field("SAO MAI", "SAO MẠI")
+    assert MARKS_UNSEEN in field.problems and field.confidence < LOW_CONFIDENCE and field.value == "SAO MẠI"
+
+
+def test_a_dot_below_read_where_the_page_has_one_changes_nothing() -> None:
+    field = _name_field("ĐẠI VIỆT", "ĐẠI VIỆT")
+    assert field.problems == () and field.confidence == 0.96
