@@ -19,7 +19,8 @@ from pipeline.ocr import Word
 # it across; specks of noise are smaller, a comma or another letter larger or not round.
 _DOT_MIN, _DOT_MAX = 0.08, 0.4
 _DOT_FILL = 0.5  # share of its bounding box the blob fills (a disc fills 0.79)
-_BELOW = 0.03  # its top at least this far under the baseline (a full stop sits on the baseline)
+_BELOW = 0.05  # its centre at least this far under the baseline (a full stop's is above it)
+_DEEPEST = 0.5  # its bottom at most this far under it (lower: the next line's marks, a rule under a title)
 
 
 Blob = tuple[int, int, int, int, int]  # left, top, width, height, area (OpenCV's stats), in the crop
@@ -45,13 +46,13 @@ def _blobs(image: Image.Image, word: Word) -> tuple[list[Blob], list[Blob]] | No
 
 
 def _is_dot(blob: Blob, cap: int, baseline: int) -> bool:
-    """A small round filled blob wholly under the baseline (a full stop sits on it)."""
+    """A small round filled blob just under the baseline (a full stop sits on it; the next line is lower)."""
     _, top, width, height, area = blob
     if not (_DOT_MIN * cap <= width <= _DOT_MAX * cap and _DOT_MIN * cap <= height <= _DOT_MAX * cap):
         return False
     if not 0.5 <= width / height <= 2.0 or area < _DOT_FILL * width * height:
         return False
-    return top >= baseline + _BELOW * cap
+    return baseline + _BELOW * cap <= top + height / 2 and top + height <= baseline + _DEEPEST * cap
 
 
 def dot_below(image: Image.Image, word: Word) -> bool | None:
