@@ -20,7 +20,7 @@ from PIL import Image
 
 from pipeline.card import find_card, warp_card
 from pipeline.errors import DocumentRejected
-from pipeline.orient import confirm_turn, detect_orientation, ink_near_characters, turn
+from pipeline.orient import confirm_turn, detect_orientation, ink_near_characters, ink_threshold, turn
 from pipeline.rasterise import PageImage
 
 
@@ -174,9 +174,7 @@ def find_characters(gray: np.ndarray, dpi: int) -> _Chars:
     """Dark connected components whose size is that of printed characters at ``dpi``, and the
     dots of dotted leader lines (``Họ, chữ đệm, tên: ......``), which are not characters."""
     mm = dpi / 25.4
-    binary = cv2.adaptiveThreshold(
-        gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, _block(dpi), 18
-    )
+    binary = ink_threshold(gray, dpi)
     # BBDT (Grana's 2x2 blocks) labels as OpenCV's default (Spaghetti, the same blocks) does, same label
     # order, ~25% faster here (tests/unit/test_clean_fast.py compares them).
     _, labels, stats, centroids = cv2.connectedComponentsWithStatsWithAlgorithm(
@@ -201,11 +199,6 @@ def find_characters(gray: np.ndarray, dpi: int) -> _Chars:
         leaders=leaders,
         binary=binary,
     )
-
-
-def _block(dpi: int) -> int:
-    """The adaptive threshold's block: ~3 mm, odd."""
-    return max(15, round(3.0 * (dpi / 25.4)) | 1)
 
 
 def _select(labels: np.ndarray, chosen: np.ndarray, count: int) -> np.ndarray:
@@ -435,9 +428,10 @@ def relight(gray: np.ndarray, back: np.ndarray, paper: int) -> np.ndarray:
 
 def relit_for_ocr(cleaned: CleanedPage) -> CleanedPage:
     """The cleaned page with its uneven light divided out, whatever the gate measured: for a page whose
-    characters Tesseract did not read at all. On a sparse page (a decision's second page: "Nơi nhận" and
-    the signer's block) a mild vignette below ``max_unevenness`` is enough for Tesseract's one global
-    threshold (Otsu) to fall inside the paper: 21% of the page turned to specks, no word read."""
+    characters Tesseract read none or few of (pipeline.process.under_read). On a sparse page (a
+    decision's second page: "Nơi nhận" and the signer's block) a mild vignette below ``max_unevenness``
+    is enough for Tesseract's one global threshold (Otsu) to fall inside the paper: 21% of the page
+    turned to specks, no word read."""
     if cleaned.record.relit:
         return cleaned
     gray = np.asarray(cleaned.image)

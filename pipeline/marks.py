@@ -2,7 +2,7 @@
 
 The ``vie`` model has no ``ỵ``: it reads the given name "Mỵ" (and "MỴ") as "My"/"MY" or "MỸ", and "My" and
 "Mỹ" are given names too, so the text alone cannot decide (schemas/doctypes/_lexicon.py sends such a name to
-review). The dot below is still on the page: a small, round, filled blob wholly under the baseline, beside
+review). The dot below is still on the page: a small, round, filled blob just under the baseline, beside
 or below the y. :func:`dot_below` looks for it in the word's box, extended downwards and to the right (the
 word box Tesseract gives ends where the letters it read end).
 """
@@ -29,15 +29,13 @@ Blob = tuple[int, int, int, int, int]  # left, top, width, height, area (OpenCV'
 def _blobs(image: Image.Image, word: Word) -> tuple[list[Blob], list[Blob]] | None:
     """The ink blobs of ``word``'s box extended down and right, and those of them tall enough to be
     letters; None for a crop with no letter."""
-    if not isinstance(image, Image.Image):
-        return None  # no pixels (a zone reader's stand-in)
     h = word.height
     x0, y0 = max(0, word.left), max(0, word.top)
     x1 = min(image.width, word.right + int(0.3 * h))
     y1 = min(image.height, word.bottom + int(0.5 * h))
     if x1 - x0 < 4 or y1 - y0 < 4:
         return None
-    crop = np.asarray(image.convert("L").crop((x0, y0, x1, y1)))
+    crop = np.asarray(image.crop((x0, y0, x1, y1)).convert("L"))  # the word's crop only, not the page
     _, ink = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     blobs: list[Blob] = [(int(a), int(b), int(c), int(d), int(e)) for a, b, c, d, e in stats[1:count]]
@@ -70,7 +68,7 @@ def dot_below(image: Image.Image, word: Word) -> bool | None:
 
 def dots_below(image: Image.Image, word: Word) -> int | None:
     """How many dots below an upper-case ``word`` has (its capitals stand on one baseline and none goes
-    below it: every blob wholly under it that is a dot is a mark), or None when the crop shows no letter.
+    below it: every dot just under it is a mark), or None when the crop shows no letter.
     Only the word's own box across: the neighbours' marks are not counted."""
     found = _blobs(image, word)
     if found is None:

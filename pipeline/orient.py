@@ -84,19 +84,23 @@ def _asymmetry(mask: np.ndarray, strip: int, min_line: int) -> tuple[float, int]
     return ((above - below) / total if total else 0.0), lines
 
 
+def ink_threshold(gray: np.ndarray, dpi: int) -> np.ndarray:
+    """Ink as 255 on 0: the page's adaptive threshold over ~3 mm blocks (odd, at least 15 px), 18 levels
+    below the local mean; the characters are found in it (pipeline.clean) and the marks near them."""
+    block = max(15, round(3.0 * dpi / 25.4) | 1)
+    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 18)
+
+
 def ink_near_characters(
     gray: np.ndarray, char_mask: np.ndarray, dpi: int, *, binary: np.ndarray | None = None
 ) -> np.ndarray:
     """Ink (adaptive threshold) within ~1 mm of a character: the characters with their tone and vowel
     marks, which the character mask leaves out as too small, without photos, rules or frames.
-    ``binary``: that threshold of ``gray`` when already made (:func:`pipeline.clean.find_characters`
-    makes the same one)."""
+    ``binary``: :func:`ink_threshold` of ``gray`` when already made (:func:`pipeline.clean.find_characters`
+    makes it)."""
     mm = dpi / 25.4
     if binary is None:
-        block = max(15, round(3.0 * mm) | 1)
-        binary = cv2.adaptiveThreshold(
-            gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 18
-        )
+        binary = ink_threshold(gray, dpi)
     size = max(3, round(1.0 * mm) | 1)
     near = cv2.dilate(char_mask, np.ones((size, size), np.uint8))
     return cv2.bitwise_and(binary, near)

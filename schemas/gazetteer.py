@@ -72,8 +72,11 @@ def _names() -> dict[Level, frozenset[str]]:
     for ward, ward_type, ward_short in current:
         if ward:
             communes.add(_strip_head(ward, ward_type) if ward_type else ward_short or ward)
-    nfc = lambda names: frozenset(unicodedata.normalize("NFC", n) for n in names if n)  # noqa: E731
-    return {"district": nfc(districts), "commune": nfc(communes)}
+    return {"district": _nfc(districts), "commune": _nfc(communes)}
+
+
+def _nfc(names: set[str]) -> frozenset[str]:
+    return frozenset(unicodedata.normalize("NFC", n) for n in names if n)
 
 
 @lru_cache(maxsize=1)
@@ -83,6 +86,11 @@ def _by_fold() -> dict[Level, dict[str, frozenset[str]]]:
         for name in names:
             index[level].setdefault(folded(name), set()).add(name)
     return {level: {k: frozenset(v) for k, v in by.items()} for level, by in index.items()}
+
+
+@lru_cache(maxsize=2)
+def _folds(level: Level) -> tuple[str, ...]:
+    return tuple(_by_fold()[level])
 
 
 def known(name: str, level: Level) -> bool:
@@ -112,6 +120,6 @@ def one_letter_away(name: str, level: Level) -> str | None:
     if not key:
         return None
     by_fold = _by_fold()[level]
-    close = extract(key, list(by_fold), scorer=Levenshtein.distance, score_cutoff=1, limit=None)
+    close = extract(key, _folds(level), scorer=Levenshtein.distance, score_cutoff=1, limit=None)
     names = {n for fold, distance, _ in close if distance == 1 for n in by_fold[fold]}
     return next(iter(names)) if len(names) == 1 else None

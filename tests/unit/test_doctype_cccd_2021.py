@@ -7,6 +7,8 @@ import datetime as dt
 import random
 from unittest import mock
 
+from PIL import Image
+
 from pipeline.classify import classify
 from pipeline.extract import Extraction, extract
 from pipeline.ocr import OcrPage, Word, ZoneRequest
@@ -73,7 +75,7 @@ def run(*texts: str, reader=words_reader, qr: str | None = None) -> Extraction: 
     payloads = [qr] if qr else []
     with mock.patch("pipeline.extract.decode_qr", return_value=payloads):
         for page in pages:
-            page.image = object()  # type: ignore[assignment]  # decode_qr is patched
+            page.image = Image.new("L", (2400, 1600), 255)  # blank: decode_qr is patched
         return extract(DocumentType.CCCD_2021, pages, zone_reader=reader, today=TODAY)
 
 
