@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw
+from rapidfuzz.distance import Levenshtein
 
 from pipeline.degrade import (
     CARD_MM,
@@ -34,7 +35,6 @@ from pipeline.degrade import (
     strong_shadow,
     vignette,
 )
-from pipeline.extract import _edit_distance as edit_distance
 from pipeline.samples import COMMUNES, DISTRICTS, STREETS, _font, make_citizen
 
 OCRMYPDF_VERSION = "17.13.0"
@@ -199,7 +199,7 @@ def cer(truth: str, hypothesis: str, *, diacritics: bool = True) -> float:
     t, h = normalise(truth), normalise(hypothesis)
     if not diacritics:
         t, h = strip_diacritics(t), strip_diacritics(h)
-    return edit_distance(t, h) / max(1, len(t))
+    return Levenshtein.distance(t, h) / max(1, len(t))
 
 
 # --------------------------------------------------------------------------------------------

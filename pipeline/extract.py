@@ -24,6 +24,7 @@ from functools import lru_cache
 
 import numpy as np
 from pydantic import BaseModel
+from rapidfuzz.distance import Levenshtein
 
 from pipeline.classify import DIGITS_AS_LETTERS, PhraseMatch, Skeleton, find_phrase, fold, skeleton
 from pipeline.machine import decode_qr, read_td1
@@ -205,16 +206,6 @@ def _label_hits(text: str, definition: DocumentTypeDef) -> list[_LabelHit]:
     return sorted(chosen, key=lambda h: h.start)
 
 
-def _edit_distance(a: str, b: str) -> int:
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
-
-
 def _short_label_at_start(label: str, text: str, sk: Skeleton) -> PhraseMatch | None:
     """A short label ("Số:") misread by one character ("5ñ:", "sø:Nno:") at the start of a line,
     where labels stand; the caller still requires the colon."""
@@ -227,7 +218,7 @@ def _short_label_at_start(label: str, text: str, sk: Skeleton) -> PhraseMatch | 
     # A two-letter label ("Bà:") only misread in place, not with a letter lost ("“8:" is no "Bà:").
     if len(target) == 2 and len(window) != 2:
         return None
-    if len(target) >= 2 and _edit_distance(window, target) <= 1:
+    if len(target) >= 2 and Levenshtein.distance(window, target) <= 1:
         return PhraseMatch(0.9, sk.index[a], sk.index[b - 1] + 1)
     return None
 
