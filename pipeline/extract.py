@@ -52,6 +52,7 @@ from schemas.documents import (
 )
 from schemas.gazetteer import COMMUNE_HEADS, DISTRICT_HEADS, Level, one_letter_away, repaired_name
 from schemas.identifiers import load_province_codes, normalise_sex, validate_personal_id
+from schemas.numbers import parse_number_words
 
 LOW_CONFIDENCE = 0.70  # below this a field goes to review even when it is valid
 DISAGREEMENT_CONFIDENCE = 0.6  # page reading and digits re-read differ: below LOW_CONFIDENCE
@@ -281,45 +282,6 @@ def parse_date(raw: str) -> dt.date | None:
         return dt.date(year, month, day)
     except ValueError:
         return None
-
-
-_UNITS = {
-    "KHONG": 0, "MOT": 1, "HAI": 2, "BA": 3, "BON": 4, "TU": 4, "NAM": 5, "LAM": 5,
-    "SAU": 6, "BAY": 7, "TAM": 8, "CHIN": 9,
-}  # fmt: skip
-
-
-def parse_number_words(words: list[str]) -> int | None:
-    """Vietnamese number words (folded) to an int: "HAI NGHIN KHONG TRAM LE BA" → 2003."""
-    total = 0
-    hundreds = tens = 0
-    pending: int | None = None
-    seen = False
-    for word in words:
-        if word in _UNITS:
-            if pending is not None:
-                return None
-            pending = _UNITS[word]
-        elif word == "MUOI":  # mười (10) or "<digit> mươi" (×10)
-            tens, pending = (1 if pending is None else pending), None
-        elif word == "TRAM":
-            if pending is None:
-                return None
-            hundreds, pending = pending, None
-        elif word in ("LE", "LINH"):
-            tens = 0
-        elif word in ("NGHIN", "NGAN"):
-            if pending is None:
-                return None
-            total += (hundreds * 100 + tens * 10 + pending) * 1000
-            hundreds = tens = 0
-            pending = None
-        else:
-            return None
-        seen = True
-    if not seen:
-        return None
-    return total + hundreds * 100 + tens * 10 + (pending or 0)
 
 
 def parse_date_words(raw: str) -> dt.date | None:
@@ -1159,13 +1121,17 @@ def _second_readings(
         if again is None:
             continue
         candidate = _normalise(fdef, again, reader, options)[0]
-        if sure:
+        if fdef.confirm and before.valid:
             _confirm(definition, fdef, candidate, fields, before)
         else:
             _take_if_valid(definition, fdef, candidate, fields, before)
 
 
 READINGS_DISAGREE = "readings_disagree"
+# A ``confirm`` code read alike by the page's model and by the whitelisted digits model, each with its
+# own confidence below LOW_CONFIDENCE on most clean pages ("NT 25776503" at 0.35 in vie): two independent
+# readings of a code that passes its format check agree.
+READINGS_AGREE_CONFIDENCE = 0.8
 
 
 def _confirm(
@@ -1175,8 +1141,9 @@ def _confirm(
     fields: dict[str, ExtractedField],
     before: ExtractedField,
 ) -> None:
-    """A ``confirm`` field's second reading against a first that passed the checks surely: the same
-    value confirms it (noted ``read_again``); a different value that passes the checks too sends the
+    """A ``confirm`` field's second reading against a first that passed the checks: the same value
+    confirms it (noted ``read_again``, at least READINGS_AGREE_CONFIDENCE); a different value that
+    passes the checks too sends the
     field to a clerk with the second value (noted ``readings_disagree``: the whitelisted model reads codes
     best, as the digits model does ID numbers; bench seed 5150: "GL15109228" and "VS96042430" on the page,
     "GL13109228" and "YS96042430" printed and re-read); an invalid one changes nothing."""
@@ -1185,9 +1152,8 @@ def _confirm(
     if not after.valid:
         return
     if after.value == before.value:
-        fields[fdef.name] = dataclasses.replace(
-            current, confidence=max(current.confidence, after.confidence)
-        ).noted("read_again")
+        confidence = max(current.confidence, after.confidence, READINGS_AGREE_CONFIDENCE)
+        fields[fdef.name] = dataclasses.replace(current, confidence=confidence).noted("read_again")
     else:
         fields[fdef.name] = dataclasses.replace(
             candidate, confidence=min(candidate.confidence, DISAGREEMENT_CONFIDENCE)
@@ -1821,9 +1787,14 @@ def _cross_validate(fields: dict[str, ExtractedField]) -> None:
                 dob_field.value, dob_field.raw, dob_field.confidence, False, ("differs_from_words",)
             )
         elif written == dob:
+            # Two renderings of the date read alike: both are sure (the words' own reading is unsure on
+            # many pages, its italic marks).
             fields["date_of_birth"] = ExtractedField(
                 dob_field.value, dob_field.raw, max(dob_field.confidence, 0.9), True, dob_field.problems
             )
+            fields["date_of_birth_in_words"] = dataclasses.replace(
+                words, confidence=max(words.confidence, 0.9)
+            ).noted("words_agree")
     for later in ("expiry_date", "registration_date"):
         f = fields.get(later)
         if dob and f is not None and f.valid and f.value and dt.date.fromisoformat(f.value) < dob:

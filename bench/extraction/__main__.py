@@ -61,6 +61,8 @@ class Outcome:
     rejected: str = ""
     errors: list[tuple[str, str, str]] = field(default_factory=list)  # (field, expected, got)
     seconds: float = 0.0
+    # why it goes to review: "code:detail" of each problem (reason codes and field names, no values)
+    review_reasons: list[str] = field(default_factory=list)
 
 
 def measure(document_type: str, seed: int, index: int, level: str) -> Outcome:
@@ -85,6 +87,7 @@ def measure(document_type: str, seed: int, index: int, level: str) -> Outcome:
             return outcome
     outcome.found_type = processed.document_type.value
     outcome.needs_review = processed.needs_review
+    outcome.review_reasons = sorted({f"{p.code}:{p.detail}" for p in processed.problems})
     flagged = {p.detail for p in processed.problems if p.code in ("low_confidence", "field_invalid")}
     same_type = outcome.found_type == document_type
     for name, truth in expected.items():
@@ -174,6 +177,7 @@ def report(outcomes: list[Outcome], show_errors: bool) -> str:
         out += "\n\nnot rendered (a corpus renderer failed; not counted above): " + ", ".join(
             f"{o.document_type} #{o.index} {o.level} ({o.rejected})" for o in unrendered
         )
+    out += "\n\n" + review_report(outcomes)
     if show_errors:
         lines = [out, "", "errors (synthetic data):"]
         for o in outcomes:
@@ -188,6 +192,41 @@ def report(outcomes: list[Outcome], show_errors: bool) -> str:
                 )
         out = "\n".join(lines)
     return out
+
+
+EXPIRED = "document_expired"
+
+
+def review_report(outcomes: list[Outcome]) -> str:
+    """Why documents go to review, per type: the share sent, the share sent for something else than
+    the document's own expiry (a marital status confirmation is valid for 6 months: most of the corpus's
+    are past it, rightly flagged), and the most frequent reasons (documents per reason)."""
+    by_type: dict[str, list[Outcome]] = defaultdict(list)
+    for o in outcomes:
+        if o.found_type != CORPUS_ERROR:
+            by_type[o.document_type].append(o)
+            by_type["ALL"].append(o)
+    rows = []
+    for name in [*sorted(t for t in by_type if t != "ALL"), "ALL"]:
+        group = by_type[name]
+        reasons: dict[str, int] = defaultdict(int)
+        for o in group:
+            for reason in o.review_reasons:
+                reasons[reason] += 1
+        other = sum(any(not r.startswith(EXPIRED) for r in o.review_reasons) for o in group if o.needs_review)
+        top = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))[: 3 if name == "ALL" else 4]
+        rows.append(
+            [
+                name,
+                str(len(group)),
+                _pct(sum(o.needs_review for o in group), len(group)),
+                _pct(other, len(group)),
+                ", ".join(f"{r} {c}" for r, c in top),
+            ]
+        )
+    return "why documents go to review\n" + table(
+        ["type", "docs", "review", "review, expiry aside", "most frequent reasons (documents)"], rows
+    )
 
 
 def document_index(number: int, level: str) -> int:
@@ -232,14 +271,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.report:
-        done = [
+        loaded = [
             Outcome(**json.loads(line))
             for f in args.report
             for line in f.read_text("utf-8").splitlines()
             if line
         ]
-        print(f"Extraction: {len(done)} outcome(s) from {', '.join(str(f) for f in args.report)}")
-        print(report(done, args.show_errors))
+        print(f"Extraction: {len(loaded)} outcome(s) from {', '.join(str(f) for f in args.report)}")
+        print(report(loaded, args.show_errors))
         return 0
     types = [t for t in args.types.split(",") if t] or list(RENDERERS)
     unknown = [t for t in types if t not in RENDERERS]

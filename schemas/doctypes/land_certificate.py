@@ -8,6 +8,7 @@ Giấy chứng nhận; serial of 2 letters + 8 digits. See ../shared/domain/READ
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
@@ -27,6 +28,7 @@ from schemas.documents import (
     require_personal_id,
 )
 from schemas.identifiers import validate_personal_id
+from schemas.numbers import parse_decimal_words
 
 SERIAL_LETTERS, SERIAL_DIGITS = 2, 8  # [M: domain brief §4] "AB 01234567"
 BOOK_LETTERS, BOOK_DIGITS = 2, 5  # [M] "CS 01234"
@@ -56,6 +58,9 @@ ORIGINS: tuple[str, ...] = (
 BAD_SERIAL = "serial_not_2_letters_8_digits"
 BAD_BOOK_NUMBER = "book_number_malformed"
 BAD_AREA = "area_not_a_number"
+AREA_DIFFERS_FROM_WORDS = "differs_from_words"
+AREA_WORDS_AGREE = "words_agree"
+WORDS_AGREE_CONFIDENCE = 0.9  # digits and words, two renderings of the number, read alike
 ID_YEAR_MISMATCH = "id_number_birth_year_mismatch"
 
 
@@ -82,6 +87,8 @@ DEFINITION = DocumentTypeDef(
         FieldDef("map_sheet_number", "Tờ bản đồ số", FieldKind.NUMBER, _variants("Tờ bản đồ số", "b")),
         FieldDef("land_address", "Địa chỉ", FieldKind.PLACE, _variants("Địa chỉ", "c"), multiline=True),
         FieldDef("area_m2", "Diện tích", FieldKind.TEXT, _variants("Diện tích", "d")),
+        # The area printed a second time, in words, in brackets after it: checks the digits.
+        FieldDef("area_in_words", "Diện tích bằng chữ", FieldKind.TEXT, ("Bằng chữ:",), required=False),
         FieldDef("use_form", "Hình thức sử dụng", FieldKind.TEXT, _variants("Hình thức sử dụng", "đ")),
         FieldDef("purpose", "Mục đích sử dụng", FieldKind.TEXT, _variants("Mục đích sử dụng", "e")),
         FieldDef("use_term", "Thời hạn sử dụng", FieldKind.TEXT, _variants("Thời hạn sử dụng", "g")),
@@ -93,6 +100,8 @@ DEFINITION = DocumentTypeDef(
             "Số vào sổ cấp Giấy chứng nhận",
             FieldKind.CODE,
             ("Số vào sổ cấp Giấy chứng nhận:",),
+            whitelist="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+            confirm=True,
         ),
         FieldDef(
             "serial",
@@ -111,7 +120,6 @@ DEFINITION = DocumentTypeDef(
         "3. Thông tin tài sản gắn liền với đất:",
         "4. Ghi chú:",
         "5. Sơ đồ thửa đất:",
-        "Bằng chữ:",
         "TM. ỦY BAN NHÂN DÂN",
         "KT. CHỦ TỊCH",
     ),
@@ -141,6 +149,7 @@ def normalise_area(raw: str) -> str | None:
     return format(value.normalize(), "f") if value > 0 else None
 
 
+PERMANENT_TERM = "Lâu dài"
 _TERM_UNTIL = re.compile(r"^DEN NGAY (\d{1,2}) (\d{1,2}) (\d{4})$")
 
 
@@ -149,7 +158,7 @@ def normalise_term(raw: str) -> str | None:
     separators repaired); None for anything else."""
     key = folded(raw)
     if key == "LAU DAI":
-        return "Lâu dài"
+        return PERMANENT_TERM
     match = _TERM_UNTIL.match(key)
     if match is None:
         return None
@@ -171,6 +180,7 @@ class LandCertificate(DocumentModel):
     map_sheet_number: int
     land_address: str
     area_m2: Decimal
+    area_in_words: str | None = None
     use_form: str | None = None
     purpose: str
     use_term: str
@@ -214,6 +224,26 @@ def _set(fields: dict[str, ExtractedField], name: str, value: str, repaired: boo
     fields[name] = ExtractedField(value, f.raw, confidence, f.valid, problems, f.source)
 
 
+def _area_against_words(fields: dict[str, ExtractedField]) -> None:
+    """The area in digits against the area in words ("559 m² (Bằng chữ: Năm trăm năm mươi chín mét
+    vuông)"): the same number confirms both (the digits' own confidence is low on most pages, for the
+    "m²" and the bracket read with them); another number sends the area to a clerk; words that are no
+    number change nothing."""
+    area, words = fields.get("area_m2"), fields.get("area_in_words")
+    if area is None or words is None or area.value is None or words.value is None or not area.valid:
+        return
+    written = parse_decimal_words(words.value, ("MET VUONG", "M2"))
+    if written is None:
+        return
+    if written != Decimal(area.value):
+        fields["area_m2"] = area.invalid(AREA_DIFFERS_FROM_WORDS)
+        return
+    for name, f in (("area_m2", area), ("area_in_words", words)):
+        fields[name] = dataclasses.replace(
+            f, confidence=max(f.confidence, WORDS_AGREE_CONFIDENCE), problems=(*f.problems, AREA_WORDS_AGREE)
+        )
+
+
 def normalise_fields(fields: dict[str, ExtractedField]) -> list[str]:
     """Serial and book number formats, area as a decimal number of m², closed-list values snapped,
     the holder's ID against the printed birth year."""
@@ -236,6 +266,7 @@ def normalise_fields(fields: dict[str, ExtractedField]) -> list[str]:
             fields["area_m2"] = area.invalid(BAD_AREA)
         elif value != area.value:
             _set(fields, "area_m2", value, False)
+    _area_against_words(fields)
     term = fields.get("use_term")
     if term is not None and term.value:
         value = normalise_term(term.value)
@@ -243,6 +274,10 @@ def normalise_fields(fields: dict[str, ExtractedField]) -> list[str]:
             fields["use_term"] = term.invalid("not_a_use_term")
         elif value != term.value:
             _set(fields, "use_term", value, False)
+        if value == PERMANENT_TERM:
+            # Read as "Lâu dài" but for its marks: the other terms are dates, which never fold to it.
+            f = fields["use_term"]
+            fields["use_term"] = dataclasses.replace(f, confidence=max(f.confidence, WORDS_AGREE_CONFIDENCE))
     for name, lexicon in (("purpose", PURPOSES), ("use_form", USE_FORMS), ("origin", ORIGINS)):
         f = fields.get(name)
         if f is not None and f.value:

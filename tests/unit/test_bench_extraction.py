@@ -18,7 +18,8 @@ def test_report_counts_misclassified_fields_and_confident_wrong_values() -> None
         Outcome("cccd_2021", "clean", 3, "unknown", {"id_number": "missing", "full_name": "missing"}),
         Outcome("cccd_2021", "heavy", 2, "cccd_2021", {"id_number": "flagged_wrong", "full_name": "ok"}),
     ]
-    rows = {(c[1], c[2]): c for c in map(_cells, report(outcomes, False).splitlines()[2:])}
+    first_table = report(outcomes, False).split("\n\n")[0]
+    rows = {(c[1], c[2]): c for c in map(_cells, first_table.splitlines()[2:])}
     # docs, classified, exact, confident wrong, wrong/fields
     assert rows[("cccd_2021", "clean")][3:8] == ["2", "50.0%", "25.0%", "25.0%", "1/4"]
     assert rows[("cccd_2021", "heavy")][3:8] == ["1", "100.0%", "50.0%", "0.0%", "0/2"]
@@ -49,3 +50,25 @@ def test_a_document_its_renderer_could_not_draw_is_listed_apart() -> None:
     assert (
         "not rendered (a corpus renderer failed; not counted above): cccd_2021 #2 heavy (RuntimeError)" in out
     )
+
+
+def test_review_reasons_are_counted_per_type_with_expiry_apart() -> None:
+    expired, unsure = "document_expired:issue_date", "low_confidence:full_name"
+    outcomes = [
+        Outcome("marital_status_confirmation", "clean", 0, "marital_status_confirmation",
+                needs_review=True, review_reasons=[expired]),
+        Outcome("marital_status_confirmation", "light", 1, "marital_status_confirmation",
+                needs_review=True, review_reasons=[expired, unsure]),
+        Outcome("land_certificate", "clean", 0, "land_certificate"),
+        Outcome("land_certificate", "heavy", 2, "land_certificate",
+                needs_review=True, review_reasons=["low_confidence:serial"]),
+    ]  # fmt: skip
+    text = report(outcomes, False)
+    assert "why documents go to review" in text
+    rows = {c[1]: c for c in map(_cells, text.split("why documents go to review")[1].splitlines()[3:])}
+    # docs, review, review expiry aside, reasons
+    assert rows["marital_status_confirmation"][2:6] == [
+        "2", "100.0%", "50.0%", "document_expired:issue_date 2, low_confidence:full_name 1"
+    ]  # fmt: skip
+    assert rows["land_certificate"][2:6] == ["2", "50.0%", "50.0%", "low_confidence:serial 1"]
+    assert rows["ALL"][2:5] == ["4", "75.0%", "50.0%"]

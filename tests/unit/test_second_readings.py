@@ -382,13 +382,17 @@ def test_a_name_that_may_have_lost_its_y_dot_keeps_its_doubt_when_read_again(
     assert ("low_confidence", "signer_name") in problems(extraction)
 
 
-def _land_serial(printed: str, reply: str | None) -> tuple[ExtractedField, list[str], list[ZoneRequest]]:
-    """A land certificate whose serial the page read as ``printed`` and the whitelisted zone re-read as
-    ``reply``; (the serial field, the document's problem details, the zone requests made)."""
+def _land_serial(
+    printed: str, reply: str | None, conf: float = 95.0, reply_conf: float = 93.0
+) -> tuple[ExtractedField, list[str], list[ZoneRequest]]:
+    """A land certificate whose serial the page read as ``printed`` (at ``conf``) and the whitelisted zone
+    re-read as ``reply``; (the serial field, the document's problem details, the zone requests made: the
+    book number's zone and the serial's, both ``confirm`` codes with the same whitelist)."""
     serial_whitelist = next(f.whitelist for f in LAND.fields if f.name == "serial")
     page_ = OcrPage.from_text(LAND_TEXT.format(id_number="006186288895", serial=printed))
+    page_.words = [dataclasses.replace(w, conf=conf) if w.text in printed.split() else w for w in page_.words]
     page_.image = Image.new("L", (2400, 1200), 255)  # the zone reader is a stub
-    reader, requests = _whitelist_stub(serial_whitelist, reply, 93.0, 200)
+    reader, requests = _whitelist_stub(serial_whitelist, reply, reply_conf, 200)
 
     extraction = extract(
         DocumentType.LAND_CERTIFICATE, [page_], zone_reader=reader, today=dt.date(2026, 1, 1)
@@ -400,7 +404,7 @@ def test_a_sure_valid_serial_is_still_read_again_and_a_different_valid_reading_g
     """vie read the printed "GL13109228" as "GL15109228" surely (bench seed 5150): both are valid serials;
     the whitelisted eng reading's value is kept, below the review threshold."""
     serial, details, requests = _land_serial("GL 15109228", "GL13109228")
-    assert len(requests) == 1 and requests[0].language == "eng"
+    assert len(requests) == 2 and all(r.language == "eng" for r in requests)
     assert serial.value == "GL13109228"
     assert extract_module.READINGS_DISAGREE in serial.problems
     assert serial.confidence < extract_module.LOW_CONFIDENCE
@@ -409,10 +413,27 @@ def test_a_sure_valid_serial_is_still_read_again_and_a_different_valid_reading_g
 
 def test_a_serial_read_the_same_twice_is_confirmed() -> None:
     serial, details, requests = _land_serial("HU 81760600", "HU81760600")
-    assert len(requests) == 1
+    assert len(requests) == 2
     assert serial.value == "HU81760600" and serial.valid
     assert "read_again" in serial.problems and extract_module.READINGS_DISAGREE not in serial.problems
     assert "serial" not in details
+
+
+def test_an_unsure_serial_read_alike_by_both_models_is_sure() -> None:
+    """vie reads codes at low confidence on clean pages ("NT 25776503" at 0.35, bench seed 8484) and the
+    whitelisted eng reading reports 0: the two models agreeing on a valid serial is what makes it sure."""
+    serial, details, _ = _land_serial("HU 81760600", "HU81760600", conf=35.0, reply_conf=0.0)
+    assert serial.value == "HU81760600" and serial.valid
+    assert serial.confidence >= extract_module.READINGS_AGREE_CONFIDENCE
+    assert "read_again" in serial.problems
+    assert "serial" not in details
+
+
+def test_an_unsure_serial_read_otherwise_by_the_whitelisted_model_stays_with_a_clerk() -> None:
+    serial, details, _ = _land_serial("HU 81760600", "HU81750600", conf=35.0, reply_conf=0.0)
+    assert serial.value == "HU81750600"
+    assert extract_module.READINGS_DISAGREE in serial.problems
+    assert "serial" in details
 
 
 @pytest.mark.parametrize("reply", ["HU8176060", None])

@@ -1,0 +1,90 @@
+"""Numbers written in Vietnamese words, as certificates print an amount a second time ("Bằng chữ").
+
+The words are compared folded (upper case, no diacritics: ``_lexicon.folded``), so that a mark misread
+by OCR changes nothing: "mươi" (×10) and "mười" (10) fold alike and are told apart by position, "mốt"
+(the unit 1 after a ten) folds to "một". A reading that is no well-formed number gives None, never a
+guess: the caller compares the number with the one printed in digits and leaves a disagreement (or no
+number) to a clerk.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from schemas.doctypes._lexicon import folded
+
+_UNITS = {
+    "KHONG": 0, "MOT": 1, "HAI": 2, "BA": 3, "BON": 4, "TU": 4, "NAM": 5, "LAM": 5,
+    "SAU": 6, "BAY": 7, "TAM": 8, "CHIN": 9,
+}  # fmt: skip
+_SCALES = {"NGHIN": 1_000, "NGAN": 1_000, "TRIEU": 1_000_000, "TY": 1_000_000_000}
+_DECIMAL_POINT = "PHAY"  # "phẩy": the decimal comma
+
+
+def parse_number_words(words: list[str]) -> int | None:
+    """Folded Vietnamese number words to an int: "HAI NGHIN KHONG TRAM LE BA" → 2003,
+    "MOT TY NAM TRAM TRIEU" → 1 500 000 000; None when they are no well-formed number."""
+    total = 0
+    group = 0  # the part below the next scale word (nghìn, triệu, tỷ), hundreds and tens
+    hundreds = tens = 0
+    pending: int | None = None
+    last_scale = None
+    seen = False
+    for word in words:
+        if word in _UNITS:
+            if pending is not None:
+                return None
+            pending = _UNITS[word]
+        elif word == "MUOI":  # mười (10) or "<digit> mươi" (×10)
+            tens, pending = (1 if pending is None else pending), None
+        elif word == "TRAM":
+            if pending is None:
+                return None
+            hundreds, pending = pending, None
+        elif word in ("LE", "LINH"):
+            tens = 0
+        elif word in _SCALES:
+            group = hundreds * 100 + tens * 10 + (pending or 0)
+            scale = _SCALES[word]
+            if group == 0 or (last_scale is not None and scale >= last_scale):
+                return None
+            total += group * scale
+            hundreds = tens = 0
+            pending = None
+            last_scale = scale
+        else:
+            return None
+        seen = True
+    if not seen:
+        return None
+    return total + hundreds * 100 + tens * 10 + (pending or 0)
+
+
+def parse_decimal_words(text: str, unit_words: tuple[str, ...] = ()) -> Decimal | None:
+    """A decimal number in words, its unit words ignored at the end: "Năm trăm mười bảy phẩy hai mét
+    vuông" → 517.2 (with ``unit_words=("MET VUONG",)``). The part after "phẩy" is read digit by digit
+    ("phẩy không năm" → .05) or as a number ("phẩy hai mươi lăm" → .25)."""
+    words = folded(text).split()
+    for unit in unit_words:
+        tail = unit.split()
+        if words[-len(tail) :] == tail:
+            words = words[: -len(tail)]
+            break
+    if _DECIMAL_POINT in words:
+        at = words.index(_DECIMAL_POINT)
+        whole_words, fraction_words = words[:at], words[at + 1 :]
+    else:
+        whole_words, fraction_words = words, []
+    whole = parse_number_words(whole_words)
+    if whole is None:
+        return None
+    if not fraction_words:
+        return Decimal(whole)
+    if all(w in _UNITS for w in fraction_words):
+        digits = "".join(str(_UNITS[w]) for w in fraction_words)
+    else:
+        number = parse_number_words(fraction_words)
+        if number is None:
+            return None
+        digits = str(number)
+    return Decimal(f"{whole}.{digits}")
