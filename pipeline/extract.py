@@ -28,7 +28,7 @@ from rapidfuzz.distance import Levenshtein
 
 from pipeline.classify import DIGITS_AS_LETTERS, PhraseMatch, Skeleton, find_phrase, fold, skeleton
 from pipeline.machine import decode_qr, read_td1
-from pipeline.marks import dot_below, dots_below
+from pipeline.marks import dot_below, dots_below, without_trailing_dots
 from pipeline.ocr import OcrLine, OcrOptions, OcrPage, Word, ZoneRequest, read_block, read_zone
 from pipeline.roman import ocr_numeral, read_roman
 from schemas.calendar import local_date
@@ -52,7 +52,7 @@ from schemas.documents import (
 )
 from schemas.gazetteer import COMMUNE_HEADS, DISTRICT_HEADS, Level, one_letter_away, repaired_name
 from schemas.identifiers import load_province_codes, normalise_sex, validate_personal_id
-from schemas.numbers import parse_number_words
+from schemas.numbers import DIFFERS_FROM_WORDS, WORDS_AGREE, WORDS_AGREE_CONFIDENCE, parse_number_words
 
 LOW_CONFIDENCE = 0.70  # below this a field goes to review even when it is valid
 DISAGREEMENT_CONFIDENCE = 0.6  # page reading and digits re-read differ: below LOW_CONFIDENCE
@@ -820,6 +820,8 @@ def _reread(
     box = found.digit_box()
     if reader is None or found.page is None or box is None:
         return None
+    if found.page.image is not None:
+        box = without_trailing_dots(found.page.image, box)
     request = ZoneRequest(options.digits_language, whitelist=whitelist, binarise=True)
     words = reader(found.page, box, request)
     if not words:
@@ -1784,17 +1786,21 @@ def _cross_validate(fields: dict[str, ExtractedField]) -> None:
         written = parse_date_words(words.value)
         if written is not None and written != dob:
             fields["date_of_birth"] = ExtractedField(
-                dob_field.value, dob_field.raw, dob_field.confidence, False, ("differs_from_words",)
+                dob_field.value, dob_field.raw, dob_field.confidence, False, (DIFFERS_FROM_WORDS,)
             )
         elif written == dob:
             # Two renderings of the date read alike: both are sure (the words' own reading is unsure on
             # many pages, its italic marks).
             fields["date_of_birth"] = ExtractedField(
-                dob_field.value, dob_field.raw, max(dob_field.confidence, 0.9), True, dob_field.problems
+                dob_field.value,
+                dob_field.raw,
+                max(dob_field.confidence, WORDS_AGREE_CONFIDENCE),
+                True,
+                dob_field.problems,
             )
             fields["date_of_birth_in_words"] = dataclasses.replace(
-                words, confidence=max(words.confidence, 0.9)
-            ).noted("words_agree")
+                words, confidence=max(words.confidence, WORDS_AGREE_CONFIDENCE)
+            ).noted(WORDS_AGREE)
     for later in ("expiry_date", "registration_date"):
         f = fields.get(later)
         if dob and f is not None and f.valid and f.value and dt.date.fromisoformat(f.value) < dob:

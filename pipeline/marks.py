@@ -78,3 +78,42 @@ def dots_below(image: Image.Image, word: Word) -> int | None:
     baseline = int(np.median([b[1] + b[3] for b in letters]))
     inside = word.width  # the crop starts at the word's left: its blobs up to its right edge
     return sum(1 for b in blobs if b[0] + b[2] / 2 <= inside and _is_dot(b, cap, baseline))
+
+
+_LEADER_DOT = 0.35  # a leader's full stop: at most this share of the digits' height across and high
+Box = tuple[int, int, int, int]  # left, top, right, bottom on the page
+
+
+def without_trailing_dots(image: Image.Image, box: Box) -> Box:
+    """``box`` (a number's zone: digits and "/", all as tall as the digits) ended after its last tall blob
+    when only small blobs in the lower half follow it: the short grey leader a form prints after a value
+    ("16/06/1991 ...") that Tesseract reads into the number's word. A re-read of the whole box sees the
+    dots too and is unsure of the digits (0.47 on a clean page, 0.96 without them). Unchanged otherwise."""
+    x0, y0, x1, y1 = box
+    if x1 - x0 < 4 or y1 - y0 < 4:
+        return box
+    crop = np.asarray(image.crop(box).convert("L"))
+    paper, dark = np.percentile(crop, 95), np.percentile(crop, 2)
+    if paper - dark < 32:
+        return box  # no ink to measure
+    # A quarter of the way from paper to the darkest ink: a leader printed grey is ink here too.
+    ink = (crop < paper - (paper - dark) / 4).astype(np.uint8)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    blobs = [(int(a), int(b), int(c), int(d)) for a, b, c, d, _ in stats[1:count]]
+    if not blobs:
+        return box
+    height = max(b[3] for b in blobs)
+    tall = [b for b in blobs if b[3] >= 0.5 * height]
+    right = max(b[0] + b[2] for b in tall)
+    bottom = max(b[1] + b[3] for b in tall)
+    after = [b for b in blobs if b[0] >= right]
+    if not after:
+        return box
+    small = all(
+        b[2] <= _LEADER_DOT * height and b[3] <= _LEADER_DOT * height and b[1] >= bottom - 0.5 * height
+        for b in after
+    )
+    if not small:
+        return box
+    gap = min(b[0] for b in after) - right
+    return (x0, y0, x0 + right + max(1, gap // 2), y1)

@@ -9,9 +9,11 @@ number) to a clerk.
 
 from __future__ import annotations
 
-from decimal import Decimal
+import dataclasses
+from decimal import Decimal, InvalidOperation
 
 from schemas.doctypes._lexicon import folded
+from schemas.documents import ExtractedField
 
 _UNITS = {
     "KHONG": 0, "MOT": 1, "HAI": 2, "BA": 3, "BON": 4, "TU": 4, "NAM": 5, "LAM": 5,
@@ -88,3 +90,35 @@ def parse_decimal_words(text: str, unit_words: tuple[str, ...] = ()) -> Decimal 
             return None
         digits = str(number)
     return Decimal(f"{whole}.{digits}")
+
+
+DIFFERS_FROM_WORDS = "differs_from_words"
+WORDS_AGREE = "words_agree"
+WORDS_AGREE_CONFIDENCE = 0.9  # the number in digits and in words, two renderings of it, read alike
+
+
+def against_words(
+    fields: dict[str, ExtractedField], name: str, words_name: str, unit_words: tuple[str, ...]
+) -> None:
+    """The number ``fields[name]`` (its value normalised: "517.2", "1500000000") against the same number
+    printed in words (``fields[words_name]``, "Bằng chữ: …"): the same number makes both sure (noted
+    ``words_agree``; the digits' own reading is often unsure for what is read with them, "m²", a
+    bracket); another number sends the value to a clerk (``differs_from_words``); words that are no
+    number change nothing."""
+    value, words = fields.get(name), fields.get(words_name)
+    if value is None or words is None or value.value is None or words.value is None or not value.valid:
+        return
+    written = parse_decimal_words(words.value, unit_words)
+    try:
+        number = Decimal(value.value)
+    except InvalidOperation:
+        return
+    if written is None:
+        return
+    if written != number:
+        fields[name] = value.invalid(DIFFERS_FROM_WORDS)
+        return
+    for key, f in ((name, value), (words_name, words)):
+        fields[key] = dataclasses.replace(
+            f, confidence=max(f.confidence, WORDS_AGREE_CONFIDENCE), problems=(*f.problems, WORDS_AGREE)
+        )

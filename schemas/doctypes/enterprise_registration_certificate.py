@@ -33,6 +33,7 @@ from schemas.documents import (
     sane_date,
 )
 from schemas.identifiers import normalise_tax_code, validate_personal_id, validate_tax_code
+from schemas.numbers import against_words
 
 # Problem codes (no personal data)
 BAD_CAPITAL = "capital_not_an_amount"
@@ -82,6 +83,10 @@ DEFINITION = DocumentTypeDef(
             multiline=True,
         ),
         FieldDef("charter_capital", "Vốn điều lệ", FieldKind.TEXT, ("3. Vốn điều lệ:", "Vốn điều lệ:")),
+        # The capital printed a second time, in words, on the next line: checks the digits.
+        FieldDef(
+            "charter_capital_in_words", "Vốn điều lệ bằng chữ", FieldKind.TEXT, ("Bằng chữ:",), required=False
+        ),
         FieldDef("representative_name", "Họ và tên", FieldKind.NAME, ("* Họ và tên:", "Họ và tên:")),
         FieldDef("representative_sex", "Giới tính", FieldKind.SEX, ("Giới tính:",)),
         FieldDef("representative_date_of_birth", "Sinh ngày", FieldKind.DATE, ("Sinh ngày:",)),
@@ -99,7 +104,6 @@ DEFINITION = DocumentTypeDef(
         "Fax:",
         "Email:",
         "Website:",
-        "Bằng chữ:",
         "4. Người đại diện theo pháp luật của công ty",
         "Chức danh:",
         "Dân tộc:",
@@ -158,6 +162,7 @@ class EnterpriseRegistrationCertificate(DocumentModel):
     enterprise_name_foreign: str | None = None
     head_office_address: str
     charter_capital: int
+    charter_capital_in_words: str | None = None
     representative_name: str
     representative_sex: Sex | None = None
     representative_date_of_birth: dt.date | None = None
@@ -241,6 +246,7 @@ def normalise_fields(fields: dict[str, ExtractedField]) -> list[str]:
             fields["charter_capital"] = ExtractedField(
                 amount, capital.raw, capital.confidence, capital.valid, capital.problems, capital.source
             )
+            against_words(fields, "charter_capital", "charter_capital_in_words", ("DONG",))
     rep_id = fields.get("representative_id_number")
     if rep_id is not None and rep_id.valid and rep_id.value:
         sex = fields.get("representative_sex")

@@ -28,7 +28,7 @@ from schemas.documents import (
     require_personal_id,
 )
 from schemas.identifiers import validate_personal_id
-from schemas.numbers import parse_decimal_words
+from schemas.numbers import against_words
 
 SERIAL_LETTERS, SERIAL_DIGITS = 2, 8  # [M: domain brief §4] "AB 01234567"
 BOOK_LETTERS, BOOK_DIGITS = 2, 5  # [M] "CS 01234"
@@ -58,9 +58,7 @@ ORIGINS: tuple[str, ...] = (
 BAD_SERIAL = "serial_not_2_letters_8_digits"
 BAD_BOOK_NUMBER = "book_number_malformed"
 BAD_AREA = "area_not_a_number"
-AREA_DIFFERS_FROM_WORDS = "differs_from_words"
-AREA_WORDS_AGREE = "words_agree"
-WORDS_AGREE_CONFIDENCE = 0.9  # digits and words, two renderings of the number, read alike
+SURE_CONFIDENCE = 0.9  # a value no misreading can produce (a closed list's only non-date term)
 ID_YEAR_MISMATCH = "id_number_birth_year_mismatch"
 
 
@@ -224,26 +222,6 @@ def _set(fields: dict[str, ExtractedField], name: str, value: str, repaired: boo
     fields[name] = ExtractedField(value, f.raw, confidence, f.valid, problems, f.source)
 
 
-def _area_against_words(fields: dict[str, ExtractedField]) -> None:
-    """The area in digits against the area in words ("559 m² (Bằng chữ: Năm trăm năm mươi chín mét
-    vuông)"): the same number confirms both (the digits' own confidence is low on most pages, for the
-    "m²" and the bracket read with them); another number sends the area to a clerk; words that are no
-    number change nothing."""
-    area, words = fields.get("area_m2"), fields.get("area_in_words")
-    if area is None or words is None or area.value is None or words.value is None or not area.valid:
-        return
-    written = parse_decimal_words(words.value, ("MET VUONG", "M2"))
-    if written is None:
-        return
-    if written != Decimal(area.value):
-        fields["area_m2"] = area.invalid(AREA_DIFFERS_FROM_WORDS)
-        return
-    for name, f in (("area_m2", area), ("area_in_words", words)):
-        fields[name] = dataclasses.replace(
-            f, confidence=max(f.confidence, WORDS_AGREE_CONFIDENCE), problems=(*f.problems, AREA_WORDS_AGREE)
-        )
-
-
 def normalise_fields(fields: dict[str, ExtractedField]) -> list[str]:
     """Serial and book number formats, area as a decimal number of m², closed-list values snapped,
     the holder's ID against the printed birth year."""
@@ -266,7 +244,7 @@ def normalise_fields(fields: dict[str, ExtractedField]) -> list[str]:
             fields["area_m2"] = area.invalid(BAD_AREA)
         elif value != area.value:
             _set(fields, "area_m2", value, False)
-    _area_against_words(fields)
+    against_words(fields, "area_m2", "area_in_words", ("MET VUONG", "M2"))
     term = fields.get("use_term")
     if term is not None and term.value:
         value = normalise_term(term.value)
@@ -277,7 +255,7 @@ def normalise_fields(fields: dict[str, ExtractedField]) -> list[str]:
         if value == PERMANENT_TERM:
             # Read as "Lâu dài" but for its marks: the other terms are dates, which never fold to it.
             f = fields["use_term"]
-            fields["use_term"] = dataclasses.replace(f, confidence=max(f.confidence, WORDS_AGREE_CONFIDENCE))
+            fields["use_term"] = dataclasses.replace(f, confidence=max(f.confidence, SURE_CONFIDENCE))
     for name, lexicon in (("purpose", PURPOSES), ("use_form", USE_FORMS), ("origin", ORIGINS)):
         f = fields.get(name)
         if f is not None and f.value:

@@ -3,12 +3,15 @@ extraction from fixed OCR text."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from pydantic import ValidationError
 
 from pipeline.classify import classify
 from pipeline.extract import extract
 from pipeline.ocr import OcrPage
+from schemas import numbers
 from schemas.doctypes import enterprise_registration_certificate as t
 from schemas.documents import VALIDITY, DocumentType
 
@@ -128,3 +131,25 @@ def test_foreign_name_read_with_a_vietnamese_mark_is_repaired() -> None:
     assert foreign.value == "KIM LONG TRADING COMPANY LIMITED"
     assert t.MARKS_REMOVED in foreign.problems and foreign.valid
     assert _extract().fields["enterprise_name_foreign"].problems == ()  # read right: untouched
+
+
+@pytest.mark.parametrize(
+    ("words", "valid", "agree"),
+    [
+        ("Hai tỷ bảy trăm triệu đồng", True, True),
+        ("Hai tỷ tám trăm triệu đồng", False, False),  # another amount: to a clerk
+        ("Hai tỳ bảy trăm triệu đòng", True, True),  # marks misread: folded alike
+        ("Hai tỷ bảy trăm triêu dồng", True, True),
+        ("Hai tỷ bảy tr4m triệu đồng", True, False),  # no number: the digits as they are
+    ],
+)
+def test_the_capital_is_checked_against_its_words(words: str, valid: bool, agree: bool) -> None:
+    text = TEXT.format(code="0181518721", rep_id="038098236498")
+    page = OcrPage.from_text(text.replace("Hai tỷ bảy trăm triệu đồng", words))
+    page.words = [dataclasses.replace(w, conf=50.0) if w.text == "2.700.000.000" else w for w in page.words]
+    capital = extract(DocumentType.ENTERPRISE_REGISTRATION_CERTIFICATE, [page]).fields["charter_capital"]
+    assert capital.valid is valid
+    assert (numbers.WORDS_AGREE in capital.problems) is agree
+    assert (capital.confidence >= numbers.WORDS_AGREE_CONFIDENCE) is agree
+    if not valid:
+        assert numbers.DIFFERS_FROM_WORDS in capital.problems

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from pipeline.classify import classify
 from pipeline.extract import extract
 from pipeline.ocr import OcrPage
+from schemas import numbers
 from schemas.doctypes import land_certificate as t
 from schemas.doctypes._lexicon import fixed_code, snap
 from schemas.documents import VALIDITY, DocumentType, ExtractedField
@@ -137,25 +138,25 @@ def _area_extraction(area: str, words: str) -> dict[str, ExtractedField]:
 def test_an_area_read_alike_in_digits_and_in_words_is_sure() -> None:
     fields = _area_extraction("517,2", "Năm trăm mười bảy phẩy hai mét vuông)")
     assert fields["area_m2"].value == "517.2" and fields["area_m2"].valid
-    assert fields["area_m2"].confidence >= t.WORDS_AGREE_CONFIDENCE
-    assert t.AREA_WORDS_AGREE in fields["area_m2"].problems
-    assert fields["area_in_words"].confidence >= t.WORDS_AGREE_CONFIDENCE
+    assert fields["area_m2"].confidence >= numbers.WORDS_AGREE_CONFIDENCE
+    assert numbers.WORDS_AGREE in fields["area_m2"].problems
+    assert fields["area_in_words"].confidence >= numbers.WORDS_AGREE_CONFIDENCE
 
 
 def test_an_area_whose_words_say_another_number_goes_to_a_clerk() -> None:
     fields = _area_extraction("517,2", "Năm trăm mười chín phẩy hai mét vuông)")
     assert not fields["area_m2"].valid
-    assert t.AREA_DIFFERS_FROM_WORDS in fields["area_m2"].problems
+    assert numbers.DIFFERS_FROM_WORDS in fields["area_m2"].problems
 
 
 def test_an_area_whose_words_are_no_number_keeps_its_own_confidence() -> None:
     fields = _area_extraction("517,2", "Năm trăm mươl bảy phẩy hai mét vuông)")
     assert fields["area_m2"].valid and fields["area_m2"].value == "517.2"
-    assert fields["area_m2"].confidence < t.WORDS_AGREE_CONFIDENCE
-    assert t.AREA_WORDS_AGREE not in fields["area_m2"].problems
+    assert fields["area_m2"].confidence < numbers.WORDS_AGREE_CONFIDENCE
+    assert numbers.WORDS_AGREE not in fields["area_m2"].problems
 
 
 def test_a_permanent_term_is_sure_whatever_its_marks_confidence() -> None:
     page = _unsure(OcrPage.from_text(TEXT.format(id_number="006186288895", serial="HU 81760600")), "dài")
     term = extract(DocumentType.LAND_CERTIFICATE, [page]).fields["use_term"]
-    assert term.value == t.PERMANENT_TERM and term.confidence >= t.WORDS_AGREE_CONFIDENCE
+    assert term.value == t.PERMANENT_TERM and term.confidence >= t.SURE_CONFIDENCE

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from pipeline.extract import LOW_CONFIDENCE, MARKS_UNSEEN, _dots_from_pixels, _Found
-from pipeline.marks import dot_below, dots_below
+from pipeline.marks import dot_below, dots_below, without_trailing_dots
 from pipeline.ocr import OcrPage, Word
 from pipeline.samples import _font
 from schemas.doctypes.enterprise_registration_certificate import DEFINITION as ENTERPRISE
@@ -92,3 +92,34 @@ def test_a_dot_below_read_where_the_page_has_none_sends_the_value_to_review() ->
 def test_a_dot_below_read_where_the_page_has_one_changes_nothing() -> None:
     field = _name_field("ĐẠI VIỆT", "ĐẠI VIỆT")
     assert field.problems == () and field.confidence == 0.96
+
+
+def _number_zone(
+    value: str, after: str, fill_after: int = 150
+) -> tuple[Image.Image, tuple[int, int, int, int]]:
+    """``value`` then ``after`` (a form's short leader, grey by default) drawn at 300 DPI; the zone Tesseract
+    gives when it reads them as one word, and where the value ends."""
+    font = _font("NotoSerif-Regular.ttf", 50)
+    image = Image.new("L", (900, 200), 255)
+    draw = ImageDraw.Draw(image)
+    draw.text((100, 60), value, font=font, fill=20)
+    end = int(draw.textbbox((100, 60), value, font=font)[2])
+    draw.text((end + 25, 60), after, font=font, fill=fill_after)
+    right = int(draw.textbbox((end + 25, 60), after, font=font)[2]) if after else end
+    top, bottom = draw.textbbox((100, 60), value, font=font)[1::2]
+    return image, (100, int(top), right, int(bottom)), end
+
+
+@pytest.mark.parametrize("fill", [150, 30])
+def test_a_leader_after_a_number_is_cut_from_its_zone(fill: int) -> None:
+    image, box, end = _number_zone("16/06/1991", "...", fill)
+    left, top, right, bottom = without_trailing_dots(image, box)
+    assert (left, top, bottom) == (box[0], box[1], box[3])
+    assert end <= right < end + 25  # after the last digit, before the first dot
+
+
+@pytest.mark.parametrize(("after", "fill"), [("", 20), ("7", 20), ("A", 150), ("'", 20)])
+def test_a_zone_without_a_trailing_leader_is_unchanged(after: str, fill: int) -> None:
+    """Nothing after the digits, another digit, a letter, a mark high on the line: not a leader."""
+    image, box, _ = _number_zone("16/06/1991", after, fill)
+    assert without_trailing_dots(image, box) == box
