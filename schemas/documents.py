@@ -109,8 +109,9 @@ class FieldDef:
     # checks, its zone is re-read with the digits model and this whitelist, taken if it passes them.
     whitelist: str | None = None
     # With ``whitelist``: a code whose misreadings stay valid ("GL13109228" read "GL15109228", Y read V):
-    # the zone is re-read even when the first reading passes the checks surely, and two valid readings
-    # that differ go to a clerk (a second reading that fails the checks changes nothing).
+    # the zone is re-read even when the first reading passes the checks surely; two valid readings that
+    # differ go to a clerk, two that agree make the code sure however unsure each model was (a second
+    # reading that fails the checks changes nothing).
     confirm: bool = False
 
 
