@@ -476,7 +476,12 @@ def read_zone(
         fill = int(np.percentile(np.asarray(crop), 90))
     border = max(10, round(height * request.scale) // 3)
     crop = ImageOps.expand(crop, border=border, fill=fill)
-    config = (("tessedit_char_whitelist", request.whitelist),) if request.whitelist else ()
+    # The space too: without it a zone of two words ("CS 36579", a serial "TB 87719779") is read as one
+    # word the LSTM could not spell, at confidence 0 whatever the page shows (with it, 96).
+    whitelist = request.whitelist
+    if whitelist and " " not in whitelist:
+        whitelist += " "
+    config = (("tessedit_char_whitelist", whitelist),) if whitelist else ()
     words = _crop_words(
         crop,
         request.language,

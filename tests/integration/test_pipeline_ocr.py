@@ -431,3 +431,32 @@ def test_a_sparse_unevenly_lit_page_that_tesseract_reads_half_of_is_read_again_r
     result = process_document(pdf, "application/pdf", PipelineOptions(classify=False, page_workers=1))
     assert result.cleaning[0].relit
     assert "Nơi nhận" in result.text and "Lưu: VT, LĐTBXH" in result.text and "Lê Mạnh Hoàng" in result.text
+
+
+@pytest.mark.parametrize(
+    ("printed", "whitelist", "read"),
+    [
+        ("CS 36579", "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", "CS36579"),  # a land book number
+        ("TB 87719779", "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", "TB87719779"),  # a land serial
+        ("16/06/1991", "0123456789/", "16/06/1991"),
+    ],
+)
+def test_a_whitelisted_zone_of_two_words_is_read_with_its_confidence(
+    printed: str, whitelist: str, read: str
+) -> None:
+    """Tesseract's LSTM with a whitelist lacking the space read "CS 36579" as one word at confidence 0, clean
+    as it is: every whitelisted reading of a code printed in two parts looked unsure."""
+    from PIL import ImageDraw
+
+    from pipeline.ocr import ZoneRequest, read_zone
+    from pipeline.samples import _font
+
+    font = _font("NotoSerif-Regular.ttf", 50)
+    image = Image.new("L", (900, 200), 255)
+    draw = ImageDraw.Draw(image)
+    draw.text((100, 60), printed, font=font, fill=20)
+    left, top, right, bottom = (int(v) for v in draw.textbbox((100, 60), printed, font=font))
+    request = ZoneRequest("eng", whitelist=whitelist, binarise=True)
+    words = read_zone(image, (left, top, right, bottom), request, page_number=1)
+    assert "".join(w.text for w in words) == read
+    assert min(w.conf for w in words) > 80
