@@ -52,7 +52,7 @@ from schemas.documents import (
 )
 from schemas.gazetteer import COMMUNE_HEADS, DISTRICT_HEADS, Level, one_letter_away, repaired_name
 from schemas.identifiers import load_province_codes, normalise_sex, validate_personal_id
-from schemas.numbers import DIFFERS_FROM_WORDS, WORDS_AGREE, WORDS_AGREE_CONFIDENCE, parse_number_words
+from schemas.numbers import DIFFERS_FROM_WORDS, parse_number_words, words_agree
 
 LOW_CONFIDENCE = 0.70  # below this a field goes to review even when it is valid
 DISAGREEMENT_CONFIDENCE = 0.6  # page reading and digits re-read differ: below LOW_CONFIDENCE
@@ -1130,9 +1130,9 @@ def _second_readings(
 
 
 READINGS_DISAGREE = "readings_disagree"
-# A ``confirm`` code read alike by the page's model and by the whitelisted digits model, each with its
-# own confidence below LOW_CONFIDENCE on most clean pages ("NT 25776503" at 0.35 in vie): two independent
-# readings of a code that passes its format check agree.
+# A ``confirm`` code read alike by the page's model and by the whitelisted digits model: two independent
+# readings of a code that passes its format check agree, however unsure each was (vie reads codes at
+# 0.35-0.65 on most clean pages: "NT 25776503" at 0.35).
 READINGS_AGREE_CONFIDENCE = 0.8
 
 
@@ -1145,10 +1145,10 @@ def _confirm(
 ) -> None:
     """A ``confirm`` field's second reading against a first that passed the checks: the same value
     confirms it (noted ``read_again``, at least READINGS_AGREE_CONFIDENCE); a different value that
-    passes the checks too sends the
-    field to a clerk with the second value (noted ``readings_disagree``: the whitelisted model reads codes
-    best, as the digits model does ID numbers; bench seed 5150: "GL15109228" and "VS96042430" on the page,
-    "GL13109228" and "YS96042430" printed and re-read); an invalid one changes nothing."""
+    passes the checks too sends the field to a clerk with the second value (noted ``readings_disagree``:
+    the whitelisted model reads codes best, as the digits model does ID numbers; bench seed 5150:
+    "GL15109228" and "VS96042430" on the page, "GL13109228" and "YS96042430" printed and re-read); an
+    invalid one changes nothing."""
     after = _checked(definition.type, {**fields, fdef.name: candidate})[fdef.name]
     current = fields[fdef.name]
     if not after.valid:
@@ -1789,18 +1789,7 @@ def _cross_validate(fields: dict[str, ExtractedField]) -> None:
                 dob_field.value, dob_field.raw, dob_field.confidence, False, (DIFFERS_FROM_WORDS,)
             )
         elif written == dob:
-            # Two renderings of the date read alike: both are sure (the words' own reading is unsure on
-            # many pages, its italic marks).
-            fields["date_of_birth"] = ExtractedField(
-                dob_field.value,
-                dob_field.raw,
-                max(dob_field.confidence, WORDS_AGREE_CONFIDENCE),
-                True,
-                dob_field.problems,
-            )
-            fields["date_of_birth_in_words"] = dataclasses.replace(
-                words, confidence=max(words.confidence, WORDS_AGREE_CONFIDENCE)
-            ).noted(WORDS_AGREE)
+            words_agree(fields, "date_of_birth", "date_of_birth_in_words")
     for later in ("expiry_date", "registration_date"):
         f = fields.get(later)
         if dob and f is not None and f.valid and f.value and dt.date.fromisoformat(f.value) < dob:

@@ -27,7 +27,6 @@ def parse_number_words(words: list[str]) -> int | None:
     """Folded Vietnamese number words to an int: "HAI NGHIN KHONG TRAM LE BA" → 2003,
     "MOT TY NAM TRAM TRIEU" → 1 500 000 000; None when they are no well-formed number."""
     total = 0
-    group = 0  # the part below the next scale word (nghìn, triệu, tỷ), hundreds and tens
     hundreds = tens = 0
     pending: int | None = None
     last_scale = None
@@ -45,7 +44,7 @@ def parse_number_words(words: list[str]) -> int | None:
             hundreds, pending = pending, None
         elif word in ("LE", "LINH"):
             tens = 0
-        elif word in _SCALES:
+        elif word in _SCALES:  # nghìn, triệu, tỷ: the group read so far times its scale
             group = hundreds * 100 + tens * 10 + (pending or 0)
             scale = _SCALES[word]
             if group == 0 or (last_scale is not None and scale >= last_scale):
@@ -109,16 +108,23 @@ def against_words(
     if value is None or words is None or value.value is None or words.value is None or not value.valid:
         return
     written = parse_decimal_words(words.value, unit_words)
+    if written is None:
+        return
     try:
         number = Decimal(value.value)
     except InvalidOperation:
         return
-    if written is None:
-        return
     if written != number:
         fields[name] = value.invalid(DIFFERS_FROM_WORDS)
-        return
-    for key, f in ((name, value), (words_name, words)):
+    else:
+        words_agree(fields, name, words_name)
+
+
+def words_agree(fields: dict[str, ExtractedField], name: str, words_name: str) -> None:
+    """``fields[name]`` and its rendering in words (both present) read alike: both sure, noted
+    ``words_agree`` (the words' own reading is unsure on many pages: italic marks)."""
+    for key in (name, words_name):
+        f = fields[key]
         fields[key] = dataclasses.replace(
             f, confidence=max(f.confidence, WORDS_AGREE_CONFIDENCE), problems=(*f.problems, WORDS_AGREE)
         )

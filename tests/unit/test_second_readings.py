@@ -420,9 +420,9 @@ def test_a_serial_read_the_same_twice_is_confirmed() -> None:
 
 
 def test_an_unsure_serial_read_alike_by_both_models_is_sure() -> None:
-    """vie reads codes at low confidence on clean pages ("NT 25776503" at 0.35, bench seed 8484) and the
-    whitelisted eng reading reports 0: the two models agreeing on a valid serial is what makes it sure."""
-    serial, details, _ = _land_serial("HU 81760600", "HU81760600", conf=35.0, reply_conf=0.0)
+    """vie reads codes at low confidence on clean pages ("NT 25776503" at 0.35, bench seed 8484); with the
+    whitelisted eng reading unsure too, the two models agreeing on a valid serial is what makes it sure."""
+    serial, details, _ = _land_serial("HU 81760600", "HU81760600", conf=35.0, reply_conf=40.0)
     assert serial.value == "HU81760600" and serial.valid
     assert serial.confidence >= extract_module.READINGS_AGREE_CONFIDENCE
     assert "read_again" in serial.problems
