@@ -29,7 +29,7 @@ from rapidfuzz.distance import Levenshtein
 from pipeline.classify import DIGITS_AS_LETTERS, PhraseMatch, Skeleton, find_phrase, fold, skeleton
 from pipeline.machine import decode_qr, read_td1
 from pipeline.marks import dot_below, dots_below, without_trailing_dots
-from pipeline.ocr import OcrLine, OcrOptions, OcrPage, Word, ZoneRequest, read_block, read_zone
+from pipeline.ocr import OcrLine, OcrOptions, OcrPage, Word, ZoneRequest, read_block, read_zone, words_box
 from pipeline.roman import ocr_numeral, read_roman
 from schemas.calendar import local_date
 from schemas.doctypes._lexicon import repair_y_dot
@@ -618,14 +618,7 @@ class _Found:
 
     def box(self, keep: Callable[[Word], bool] = lambda w: True) -> tuple[int, int, int, int] | None:
         words = [w for w in self.words or () if keep(w)]
-        if not words:
-            return None
-        return (
-            min(w.left for w in words),
-            min(w.top for w in words),
-            max(w.right for w in words),
-            max(w.bottom for w in words),
-        )
+        return words_box(words) if words else None
 
 
 def _words_in_span(words: tuple[Word, ...], start: int, end: int) -> list[Word]:
@@ -878,12 +871,7 @@ def _vote_name(found: _Found, reader: ZoneReader | None, options: OcrOptions) ->
     sure = min(w.conf for w in words) >= _NAME_RECHECK_BELOW
     if sure and all(plausible_syllable(w.text.strip(".,:;")) for w in words):
         return found
-    box = (
-        min(w.left for w in words),
-        min(w.top for w in words),
-        max(w.right for w in words),
-        max(w.bottom for w in words),
-    )
+    box = words_box(words)
     readings: list[list[tuple[str, float]]] = [[(w.text, w.conf) for w in words]]
     for request in _NAME_READS:
         again = reader(found.page, box, dataclasses.replace(request, language=options.language))
@@ -1505,6 +1493,7 @@ _NOTES = frozenset(
         "differs_from_mrz",
         "numeral_confirmed",
         "numeral_counted",
+        "entry_as_printed",  # schemas.doctypes._papers.ENTRY_AS_PRINTED
     }
 )
 

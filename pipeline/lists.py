@@ -27,7 +27,7 @@ from pipeline.extract import (
     _repair_address_part,
     clean_text,
 )
-from pipeline.ocr import OcrOptions, OcrPage, Word, ZoneRequest, read_block
+from pipeline.ocr import OcrOptions, OcrPage, Word, ZoneRequest, read_block, words_box
 from schemas.doctypes._lexicon import repair_y_dot
 from schemas.doctypes._papers import fold_key, snap
 from schemas.doctypes.residence_confirmation import RELATIONS
@@ -152,6 +152,27 @@ def _relation(raw: str, conf: float) -> ExtractedField:
     return snapped if snapped is not None else field
 
 
+# A row number re-read alone with the digits model: at least this sure (0-100) to count.
+_ROW_NUMBER_AGAIN = 80.0
+
+
+def _row_number_again(
+    page: OcrPage, cell: list[Word], position: int, reader: ZoneReader | None, options: OcrOptions
+) -> int | None:
+    """The "TT" number of a row that is not its position as read in the page (a lone digit in a
+    narrow cell: "3" read "ỏ" at 0, "2" read "”", "4" read "1" at 41 on light scans), re-read from its
+    own box with the digits model: ``position`` when that reading says so, sure; else None (the rows
+    stay in doubt: one may have been lost or split)."""
+    if reader is None or page.image is None:
+        return None
+    box = words_box(cell)
+    request = ZoneRequest(options.digits_language, whitelist="0123456789", binarise=True)
+    again = [w for w in reader(page, box, request) if w.text.strip()]
+    if len(again) == 1 and again[0].text.strip() == str(position) and again[0].conf >= _ROW_NUMBER_AGAIN:
+        return position
+    return None
+
+
 def household_members(
     pages: Sequence[OcrPage], reader: ZoneReader | None, options: OcrOptions
 ) -> dict[str, ExtractedField]:
@@ -172,7 +193,10 @@ def household_members(
                 continue  # the header's second line ("nhân", "chủ hộ")
             n = len(numbers) + 1
             digits = re.sub(r"\D", "", texts[0])
-            numbers.append(int(digits) if digits else None)
+            number = int(digits) if digits else None
+            if number != n and cells[0]:
+                number = _row_number_again(page, cells[0], n, reader, options) or number
+            numbers.append(number)
             member: dict[str, ExtractedField] = {}
             for (column, kind), cell, text in zip(MEMBER_COLUMNS, cells, texts, strict=True):
                 if kind is None:
@@ -284,12 +308,7 @@ def _archive_again(
     codes = [w for w in words if fold_key(w.text) not in ("", "LUU")]
     if reader is None or page.image is None or not codes or "archive_code_doubtful" not in field.problems:
         return field
-    box = (
-        min(w.left for w in codes),
-        min(w.top for w in codes),
-        max(w.left + w.width for w in codes),
-        max(w.top + w.height for w in codes),
-    )
+    box = words_box(codes)
     again = [
         w
         for w in reader(page, box, ZoneRequest(language, whitelist=_CODE_LETTERS, binarise=True))

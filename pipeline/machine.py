@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from pipeline.ocr import OcrPage, Word, ZoneRequest
+from pipeline.ocr import OcrPage, Word, ZoneRequest, words_box
 from schemas.identifiers import MRZ_LINE, MrzTd1, parse_td1
 
 MRZ_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
@@ -50,14 +50,7 @@ def mrz_boxes(page: OcrPage) -> list[tuple[int, int, int, int]]:
     boxes = []
     for line in page.lines:
         if line.words and _mrz_like(line.words):
-            boxes.append(
-                (
-                    min(w.left for w in line.words),
-                    min(w.top for w in line.words),
-                    max(w.right for w in line.words),
-                    max(w.bottom for w in line.words),
-                )
-            )
+            boxes.append(words_box(line.words))
     boxes.sort(key=lambda b: b[1])
     return boxes[-3:]
 

@@ -29,6 +29,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -90,6 +91,17 @@ class Word:
     @property
     def bottom(self) -> int:
         return self.top + self.height
+
+
+def words_box(words: Iterable[Word]) -> tuple[int, int, int, int]:
+    """(left, top, right, bottom) around ``words`` (at least one)."""
+    words = list(words)
+    return (
+        min(w.left for w in words),
+        min(w.top for w in words),
+        max(w.right for w in words),
+        max(w.bottom for w in words),
+    )
 
 
 @dataclass(frozen=True)

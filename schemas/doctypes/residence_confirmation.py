@@ -8,7 +8,9 @@ amended by Circular 66/2023/TT-BCA; the 2021 text said 30 days) [M: secondary so
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import re
 
 from pydantic import Field, field_validator, model_validator
 
@@ -128,11 +130,89 @@ class ResidenceConfirmation(PersonPaper):
 MODEL = ResidenceConfirmation
 
 
+# The citizen's lines 1-9 and the household table (item 10) print the same facts twice: the citizen is
+# one of the members, and the head of household is the member whose relation is "Chủ hộ".
+TABLE_AGREES = "agrees_with_household_table"
+TABLE_DIFFERS = "differs_from_household_table"
+# Two readings of one value printed in two places of the page (independent crops) agree.
+TABLE_AGREES_CONFIDENCE = 0.8
+TABLE_DIFFERS_CONFIDENCE = 0.6  # below review's threshold (pipeline.extract.LOW_CONFIDENCE, 0.7)
+HEAD = "Chủ hộ"
+_MEMBER_KEY = re.compile(r"household_members\.(\d+)\.(\w+)")
+# Notes that leave a reading as good as any other: an agreement cannot lift a value in doubt (a name
+# that may have lost its ỵ, an unusual word, a row that may be shifted) — both readings share the doubt.
+_PLAIN = frozenset({"surname_repaired", "entry_as_printed", "read_again", TABLE_AGREES})
+_COLUMNS = ("full_name", "date_of_birth", "sex", "id_number", "relation_to_head")
+
+
+def _note(field: ExtractedField, code: str) -> tuple[str, ...]:
+    return field.problems if code in field.problems else (*field.problems, code)
+
+
+def _compare(fields: dict[str, ExtractedField], a: str, b: str) -> None:
+    """Two readings of one value: alike, both sure (unless either is in doubt); different, both to a
+    clerk."""
+    fa, fb = fields.get(a), fields.get(b)
+    if fa is None or fb is None or not (fa.valid and fb.valid and fa.value and fb.value):
+        return
+    if fa.value == fb.value:
+        if any(set(f.problems) - _PLAIN for f in (fa, fb)):
+            return
+        for key, f in ((a, fa), (b, fb)):
+            fields[key] = dataclasses.replace(
+                f, confidence=max(f.confidence, TABLE_AGREES_CONFIDENCE), problems=_note(f, TABLE_AGREES)
+            )
+    else:
+        for key, f in ((a, fa), (b, fb)):
+            fields[key] = dataclasses.replace(
+                f, confidence=min(f.confidence, TABLE_DIFFERS_CONFIDENCE), problems=_note(f, TABLE_DIFFERS)
+            )
+
+
+def _value(fields: dict[str, ExtractedField], name: str) -> str | None:
+    f = fields.get(name)
+    return f.value if f is not None and f.valid else None
+
+
+def against_household_table(fields: dict[str, ExtractedField]) -> None:
+    """The citizen's own lines against their row of the household table (found by the personal ID,
+    else by name and date of birth), and the head of household against the one "Chủ hộ" row: values
+    read alike in both places are sure (noted ``agrees_with_household_table``), values read
+    differently go to a clerk (``differs_from_household_table``)."""
+    rows: set[int] = set()
+    for key in fields:
+        match = _MEMBER_KEY.fullmatch(key)
+        if match:
+            rows.add(int(match.group(1)))
+
+    def cell(n: int, column: str) -> str:
+        return f"household_members.{n}.{column}"
+
+    subject_id = _value(fields, "id_number")
+    mine = [n for n in sorted(rows) if subject_id and _value(fields, cell(n, "id_number")) == subject_id]
+    if not mine:
+        subject = (_value(fields, "full_name"), _value(fields, "date_of_birth"))
+        mine = [
+            n
+            for n in sorted(rows)
+            if all(subject)
+            and (_value(fields, cell(n, "full_name")), _value(fields, cell(n, "date_of_birth"))) == subject
+        ]
+    if len(mine) == 1:
+        for column in _COLUMNS:
+            _compare(fields, column, cell(mine[0], column))
+    heads = [n for n in sorted(rows) if _value(fields, cell(n, "relation_to_head")) == HEAD]
+    if len(heads) == 1:
+        _compare(fields, "head_of_household", cell(heads[0], "full_name"))
+
+
 def normalise_fields(fields: dict[str, ExtractedField]) -> list[str]:
-    """Document number "<n>/XN"; relation from the closed list; issued after birth, not in the future."""
+    """Document number "<n>/XN"; relation from the closed list; issued after birth, not in the future;
+    the citizen's lines against the household table."""
     person_paper_checks(fields)
     if "relation_to_head" in fields:
         fields["relation_to_head"] = (
             snap(fields["relation_to_head"], RELATIONS, "unknown_relation") or fields["relation_to_head"]
         )
+    against_household_table(fields)
     return []

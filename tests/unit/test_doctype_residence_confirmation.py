@@ -3,12 +3,19 @@ fields but read as the household members, relation snapped to the closed list, 1
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from pipeline.classify import classify
 from pipeline.ocr import OcrPage
-from schemas.doctypes.residence_confirmation import MODEL
-from schemas.documents import DocumentType
+from schemas.doctypes.residence_confirmation import (
+    MODEL,
+    TABLE_AGREES,
+    TABLE_AGREES_CONFIDENCE,
+    TABLE_DIFFERS,
+    against_household_table,
+)
+from schemas.documents import DocumentType, ExtractedField
 from tests.unit.paper_pages import page, problems, run, values
 
 ID, HEAD_ID = "025175274432", "012069750346"  # female 1975; male 1969
@@ -119,3 +126,75 @@ def test_an_old_holder_heads_the_household() -> None:
         assert members[0][4] == "Chủ hộ"
         if relation == "Chủ hộ":
             assert members[0][3] == holder.id_number
+
+
+def _unsure(page: OcrPage, *texts: str, conf: float = 50.0) -> OcrPage:
+    """``page`` with every word spelled as one of ``texts`` read at ``conf``."""
+    words = [dataclasses.replace(w, conf=conf) if w.text in texts else w for w in page.words]
+    return dataclasses.replace(page, words=words)
+
+
+def test_values_read_alike_in_the_lines_and_the_table_are_sure() -> None:
+    # The head's last name word and the citizen's ID unsure wherever they are printed.
+    unsure = _unsure(ct07_page(TEXT), "THỊNH", ID)
+    extraction = run(DocumentType.RESIDENCE_CONFIRMATION, unsure, today=dt.date(2025, 6, 1))
+    assert values(extraction) == EXPECTED
+    assert not extraction.problems
+    for name in (
+        "head_of_household",
+        "household_members.1.full_name",
+        "id_number",
+        "household_members.2.id_number",
+    ):
+        field = extraction.fields[name]
+        assert field.confidence == TABLE_AGREES_CONFIDENCE and TABLE_AGREES in field.problems, name
+    # Without the other place to agree with, the same readings go to a clerk.
+    alone = _unsure(ct07_page(TEXT.replace(f"{HEAD_ID}\tChủ hộ", f"{HEAD_ID}\tKhác")), "THỊNH")
+    extraction = run(DocumentType.RESIDENCE_CONFIRMATION, alone, today=dt.date(2025, 6, 1))
+    assert ("low_confidence", "head_of_household") in problems(extraction)
+
+
+def test_values_read_differently_in_the_lines_and_the_table_go_to_a_clerk() -> None:
+    text = TEXT.replace("2\tTRẦN THU HÀ", "2\tTRẦN THỊ HÀ").replace(
+        "1\tNGUYỄN QUỐC THỊNH", "1\tNGUYỄN QUỐC THẮNG"
+    )
+    extraction = run(DocumentType.RESIDENCE_CONFIRMATION, ct07_page(text), today=dt.date(2025, 6, 1))
+    for name in (
+        "full_name",
+        "household_members.2.full_name",
+        "head_of_household",
+        "household_members.1.full_name",
+    ):
+        assert TABLE_DIFFERS in extraction.fields[name].problems, name
+    assert {
+        ("low_confidence", "full_name"),
+        ("low_confidence", "household_members.2.full_name"),
+        ("low_confidence", "head_of_household"),
+        ("low_confidence", "household_members.1.full_name"),
+    } <= problems(extraction)
+
+
+def _field(value: str, conf: float, *problems: str) -> ExtractedField:
+    return ExtractedField(value, value, conf, True, problems)
+
+
+def test_an_agreement_does_not_lift_a_value_in_doubt() -> None:
+    fields = {
+        "full_name": _field("HOÀNG THỊ MY", 0.6, "y_dot_ambiguous"),
+        "date_of_birth": _field("1990-01-02", 0.5),
+        "id_number": _field(ID, 0.95),
+        "household_members.1.full_name": _field("HOÀNG THỊ MY", 0.6, "y_dot_ambiguous"),
+        "household_members.1.date_of_birth": _field("1990-01-02", 0.95),
+        "household_members.1.id_number": _field(ID, 0.5),
+        "household_members.1.relation_to_head": _field("Chủ hộ", 0.9),
+        "head_of_household": _field("HOÀNG THỊ MY", 0.6, "y_dot_ambiguous"),
+    }
+    against_household_table(fields)
+    assert fields["full_name"].confidence == 0.6  # MY or MỴ: both readings share the doubt
+    assert fields["head_of_household"].confidence == 0.6
+    assert fields["date_of_birth"].confidence == TABLE_AGREES_CONFIDENCE
+    assert fields["household_members.1.date_of_birth"].confidence == 0.95
+    assert fields["household_members.1.id_number"].confidence == TABLE_AGREES_CONFIDENCE
+    again = dict(fields)
+    against_household_table(again)  # idempotent: re-validation runs the hook again
+    assert again == fields

@@ -7,10 +7,13 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from PIL import Image
 
-from pipeline.lists import household_members, list_problems, recipients
-from pipeline.ocr import OcrOptions, OcrPage, Word
+from pipeline.extract import ZoneReader
+from pipeline.lists import household_members, list_problems, recipients, rows
+from pipeline.ocr import OcrOptions, OcrPage, Word, ZoneRequest
 from schemas.doctypes._lexicon import Y_DOT_CONFIDENCE, repair_y_dot, repair_y_dot_place, y_dot_ambiguous_name
+from schemas.doctypes._papers import ENTRY_AS_PRINTED, ENTRY_SURE_CONFIDENCE
 from schemas.doctypes.administrative_decision import MODEL as DECISION
 from schemas.doctypes.residence_confirmation import MODEL as CT07
 from schemas.documents import ExtractedField
@@ -279,6 +282,67 @@ def test_a_misread_first_header_word_still_gives_the_columns() -> None:
     fields = household_members([_page([header, row, _FOOTER])], None, OcrOptions())
     assert fields["household_members.1.id_number"].value == "001063000012"
     assert fields["household_members.count"].valid
+
+
+def _misnumbered_page(third: str) -> OcrPage:
+    """Three members; the third row's number read ``third`` at confidence 0 (a lone digit in a narrow
+    cell), with the page's image for a re-read."""
+    rows = [
+        _member(12, 2367, "1", "NGUYỄN VĂN AN", "02/11/1963", "Nam", "001063000012", "Chủ hộ"),
+        _member(13, 2461, "2", "NGUYỄN THỊ LAN", "20/11/1990", "Nữ", "001190000025", "Con"),
+        _member(14, 2556, third, "NGUYỄN VĂN BÌNH", "04/12/1991", "Nam", "001091000027", "Con"),
+    ]
+    rows[2][0] = dataclasses.replace(rows[2][0], conf=0.0)
+    page = _page([_HEADER, _HEADER_2, *rows, _FOOTER])
+    page.image = Image.new("L", (2400, 2800), 255)
+    return page
+
+
+def _digits_reader(reads: str, calls: list[ZoneRequest]) -> ZoneReader:
+    """Reads ``reads`` in the "TT" column (left of the names), nothing elsewhere."""
+
+    def reader(page: OcrPage, box: tuple[int, int, int, int], request: ZoneRequest) -> list[Word]:
+        if box[2] > 369:
+            return []
+        calls.append(request)
+        return [Word(reads, 96.0, box[0], box[1], box[2] - box[0], box[3] - box[1], -1)]
+
+    return reader
+
+
+def test_a_misread_row_number_is_read_again_with_the_digits_model() -> None:
+    calls: list[ZoneRequest] = []
+    fields = household_members([_misnumbered_page("ỏ")], _digits_reader("3", calls), OcrOptions())
+    assert [(c.language, c.whitelist) for c in calls] == [("eng", "0123456789")]  # the third row only
+    assert fields["household_members.count"].value == "3" and fields["household_members.count"].valid
+    assert not list_problems(fields)
+    # Without a reader the rows from the third on stay in doubt, as before.
+    unread = household_members([_misnumbered_page("ỏ")], None, OcrOptions())
+    assert not unread["household_members.count"].valid
+    assert "list_shifted" in unread["household_members.3.full_name"].problems
+
+
+def test_a_row_number_read_again_as_another_number_leaves_the_rows_in_doubt() -> None:
+    # Row 3 lost: the row in third place is numbered 4, and the re-read says so too.
+    fields = household_members([_misnumbered_page("1")], _digits_reader("4", []), OcrOptions())
+    assert not fields["household_members.count"].valid
+    assert "list_shifted" in fields["household_members.3.full_name"].problems
+
+
+def test_a_relation_read_as_printed_is_sure_however_unsure_the_word() -> None:
+    low = [
+        dataclasses.replace(w, conf=20.0) if w.text in ("Con", "Bố") else w
+        for w in _misnumbered_page("3").words
+    ]
+    page = _page([_HEADER, *rows(low[len(_HEADER) :])])
+    fields = household_members([page], None, OcrOptions())
+    relation = fields["household_members.2.relation_to_head"]
+    assert relation.value == "Con" and relation.confidence == ENTRY_SURE_CONFIDENCE
+    assert relation.problems == (ENTRY_AS_PRINTED,)
+    # "Bố" is one mark from "Bà": a word read at 20 stays unsure.
+    bo = [dataclasses.replace(w, text="Bố") if w.text == "Con" else w for w in low]
+    fields = household_members([_page([_HEADER, *rows(bo[len(_HEADER) :])])], None, OcrOptions())
+    assert fields["household_members.2.relation_to_head"].confidence == pytest.approx(0.2)
 
 
 def test_a_garbled_recipient_line_puts_the_rest_of_the_list_in_doubt() -> None:
