@@ -1029,8 +1029,10 @@ def extract(
     _cross_validate(fields)
     _second_readings(definition, located, fields, zone_reader, ocr_options)
     _y_dot_from_pixels(definition, located, fields)
-    _dots_from_pixels(definition, located, fields)
     document_problems = list(NORMALISERS[document_type](fields)) if document_type in NORMALISERS else []
+    # The marks of the values as they will be kept: a type's hook may have put a closed list's
+    # spelling in place of the reading ("ỦY BẠN" → "ỦY BAN": the page has no dot, and agrees).
+    _dots_from_pixels(definition, located, fields)
     if definition.back_fields:
         # Only the back of a card (its side title and back fields, none of the front's): extracted
         # all the same, and flagged.

@@ -18,6 +18,10 @@ import statistics
 import unicodedata
 from collections.abc import Callable, Sequence
 
+import cv2
+import numpy as np
+from PIL import Image
+
 from pipeline.extract import (
     LOW_CONFIDENCE,
     ZoneReader,
@@ -252,6 +256,17 @@ UNIT_CODES = frozenset(
 )  # fmt: skip
 
 
+def _merged_unit(first: str) -> str | None:
+    """The unit of an archive's first code read as one with its "VT" ("VTLĐTBXH"; "VELĐTBXH",
+    "VFELĐTBXH": the T misread too): after "VT", or after a V and one or two letters, one of
+    UNIT_CODES; None for a code of its own."""
+    if len(first) > 3 and first.startswith(_ARCHIVE):
+        return first[len(_ARCHIVE) :]
+    if len(first) > 3 and first.startswith("V"):
+        return next((first[k:] for k in (2, 3) if first[k:] in UNIT_CODES), None)
+    return None
+
+
 def _recipient(raw: str, words: Sequence[Word]) -> ExtractedField:
     """One recipient, as printed without its dash and final ";" or ".": "Như Điều 3", "UBND Tỉnh
     Quảng Bình", "Lưu: VT, TP"."""
@@ -265,10 +280,11 @@ def _recipient(raw: str, words: Sequence[Word]) -> ExtractedField:
     elif folded.startswith("LUU "):
         codes = re.findall(r"[A-ZĐ0-9]+", text.split(" ", 1)[1].upper())
         raw_first = codes[0] if codes else ""
-        if len(raw_first) > 3 and raw_first.startswith(_ARCHIVE):
-            # "Lưu: VT, LĐTBXH" read "VTLĐTBXH": the thin comma lost; VT is mandatory first. The
-            # merged word's own confidence counts (its unit's initials may be misread too).
-            codes[:1] = [_ARCHIVE, raw_first[len(_ARCHIVE) :]]
+        unit = _merged_unit(raw_first)
+        if unit is not None:
+            # "Lưu: VT, LĐTBXH" read "VTLĐTBXH" or "VELĐTBXH": the thin comma lost; VT is mandatory
+            # first. The merged word's own confidence counts (its unit's initials may be misread too).
+            codes[:1] = [_ARCHIVE, unit]
             conf = min(0.85, _confidence([w for w in words if fold_key(w.text) != "LUU"]))
         elif codes and len(codes[0]) <= 3 and codes[0][0] == "V":
             # "VT" is mandatory first; its low confidence (a stamp, a thin comma) says nothing.
@@ -329,6 +345,52 @@ def _archive_again(
         True,
         ("read_again",),
     )
+
+
+def _gap_near(image: Image.Image, word: Word, at: int) -> int:
+    """The x where the letter at index ``at`` of ``word`` starts ("L" of "VELĐTBXH."): the last of the
+    least inked columns of the word's box within half a letter of its share of the width (the gap
+    before it)."""
+    per_letter = word.width / max(1, len(word.text))
+    guess = word.left + per_letter * at
+    crop = np.asarray(image.convert("L").crop(words_box([word])))
+    _, ink = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    columns = ink.sum(axis=0)
+    lo = max(0, round(guess - per_letter / 2) - word.left)
+    hi = min(len(columns), round(guess + per_letter / 2) - word.left + 1)
+    if hi <= lo:
+        return round(guess)
+    least = int(columns[lo:hi].min())
+    # The last such column: a comma read into the word ("VT, L…" read "VEL…") stands before the gap.
+    return word.left + max(x for x in range(lo, hi) if columns[x] == least)
+
+
+def _unit_alone(
+    field: ExtractedField, words: Sequence[Word], page: OcrPage, reader: ZoneReader | None, language: str
+) -> ExtractedField:
+    """An archive item "Lưu: VT, <unit>" left unsure because its VT was misread ("VI," or "VE" at
+    30-47: Tesseract gives the unit's word the doubt of the stretch of line it shares with it, "VI,
+    LĐTBXH." both at 30) whose unit, re-read alone from its own part of the last word, reads as
+    itself and sure: sure (noted ``read_again``; VT is restored whatever it reads)."""
+    if reader is None or page.image is None or not words or not field.valid or not field.value:
+        return field
+    codes = field.value.removeprefix("Lưu: ").split(", ")
+    if field.confidence >= LOW_CONFIDENCE or len(codes) != 2 or codes[0] != _ARCHIVE:
+        return field
+    unit, last = codes[1], words[-1]
+    at = last.text.upper().rfind(unit)
+    if unit not in UNIT_CODES or at < 0 or any(ch.isalnum() for ch in last.text[at + len(unit) :]):
+        return field
+    left = last.left if at == 0 else _gap_near(page.image, last, at)
+    again = [
+        w
+        for w in reader(page, (left, last.top, last.right, last.bottom), ZoneRequest(language, binarise=True))
+    ]
+    read = "".join(ch for w in again for ch in w.text.upper() if ch.isalnum())
+    conf = min((w.conf for w in again), default=0.0)
+    if read != unit or conf < LOW_CONFIDENCE * 100:
+        return field
+    return dataclasses.replace(field, confidence=min(0.9, conf / 100)).noted("read_again")
 
 
 def _row_reader(page: OcrPage, mid: int, reader: ZoneReader | None, options: OcrOptions) -> RowReader | None:
@@ -479,10 +541,17 @@ def recipients(
                 fixed, fixed_doubtful = _items(page.words, below, mid, read_row)
                 if read_row is not None and fixed and fixed_doubtful == len(fixed):
                     items, doubtful_from = fixed, fixed_doubtful
-        for n, item in enumerate(items, start=1):
+        fields = []
+        for item in items:
             field = _archive_again(
                 _recipient(" ".join(w.text for w in item), item), item, page, reader, digits
             )
+            fields.append(_unit_alone(field, item, page, reader, (options or OcrOptions()).language))
+        if doubtful_from == len(items) - 1 and "read_again" in fields[-1].problems:
+            # Only the last item, the archive's, was garbled, and it reads whole again: nothing after
+            # it to shift, nothing lost in it.
+            doubtful_from = len(items)
+        for n, field in enumerate(fields, start=1):
             out[f"{RECIPIENTS}.{n}"] = _shifted(field) if n > doubtful_from else field
         count = str(len(items))
         sure = doubtful_from == len(items)

@@ -3,10 +3,18 @@ and name, all but two without a label; OCR slips repaired from the closed phrase
 
 from __future__ import annotations
 
+import dataclasses
+import unicodedata
+
+from PIL import Image, ImageDraw
+
 from pipeline.classify import classify
+from pipeline.extract import LOW_CONFIDENCE, MARKS_UNSEEN
+from pipeline.ocr import OcrPage
+from pipeline.samples import _font
 from schemas.doctypes.administrative_decision import VALIDITY
 from schemas.documents import DocumentType
-from tests.unit.paper_pages import page, problems, run, values
+from tests.unit.paper_pages import LINE_STEP, page, problems, run, values
 
 ROWS = [
     [(300, "ỦY BAN NHÂN DÂN"), (1300, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")],
@@ -99,3 +107,37 @@ def test_an_agency_whose_fixed_words_lost_a_mark_is_found() -> None:
     rows[5] = [(700, "CHỦ TỊCH ỦY BAN NHÂN DÂN HUYỆN DIỄN CHÂU")]  # the authority: no agency line
     extraction = run(DocumentType.ADMINISTRATIVE_DECISION, page(rows))
     assert extraction.fields["issuing_agency"].value == "ỦY BAN NHÂN DÂN HUYỆN DIỄN CHÂU"
+
+
+def _drawn(rows: list[list[tuple[int, str]]], printed: dict[str, str]) -> OcrPage:
+    """:func:`page` with its image: each word drawn as printed (``printed`` maps a reading to what the
+    paper shows), its box that of its letters without the dots below, as Tesseract boxes them."""
+    read = page(rows)
+    image = Image.new("L", (2400, LINE_STEP * (len(rows) + 1)), 255)
+    draw = ImageDraw.Draw(image)
+    font = _font("NotoSerif-Bold.ttf", 40)
+    words = []
+    for w in read.words:
+        if w.line_id == 9999:  # the page-extent marks
+            words.append(w)
+            continue
+        draw.text((w.left, w.top), printed.get(w.text, w.text), font=font, fill=25)
+        letters = unicodedata.normalize("NFC", unicodedata.normalize("NFD", w.text).replace("\u0323", ""))
+        left, top, right, bottom = draw.textbbox((w.left, w.top), letters, font=font)
+        words.append(dataclasses.replace(w, left=left, top=top, width=right - left, height=bottom - top))
+    out = dataclasses.replace(read, words=words)
+    out.image = image
+    return out
+
+
+def test_the_marks_a_closed_phrase_gives_are_checked_against_the_page() -> None:
+    """ "TỊCH" read "TICH" and repaired from the closed phrases: the page's dot below agrees with the
+    repaired title, which stays sure (it went to review when the pixels were checked before)."""
+    extraction = run(DocumentType.ADMINISTRATIVE_DECISION, _drawn(ROWS, {"TICH": "TỊCH"}))
+    title = extraction.fields["signer_title"]
+    assert title.value == "TM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH PHÓ CHỦ TỊCH"
+    assert MARKS_UNSEEN not in title.problems and title.confidence >= LOW_CONFIDENCE
+    # A dot the page does not have (the last "TỊCH" printed without it) still sends the title to a clerk.
+    extraction = run(DocumentType.ADMINISTRATIVE_DECISION, _drawn(ROWS, {"TICH": "TỊCH", "TỊCH": "TICH"}))
+    title = extraction.fields["signer_title"]
+    assert MARKS_UNSEEN in title.problems and title.confidence < LOW_CONFIDENCE

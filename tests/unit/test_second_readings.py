@@ -9,12 +9,13 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 import pipeline.extract as extract_module
-from pipeline.extract import extract
-from pipeline.lists import _archive_again, _judged, _recipient, rows
+from pipeline.extract import LOW_CONFIDENCE, extract
+from pipeline.lists import _archive_again, _judged, _merged_unit, _recipient, _unit_alone, rows
 from pipeline.ocr import OcrOptions, OcrPage, Word, ZoneRequest
+from pipeline.samples import _font
 from schemas.doctypes.driving_licence import CLASS_CHARACTERS
 from schemas.doctypes.land_certificate import DEFINITION as LAND
 from schemas.documents import DocumentType, ExtractedField
@@ -226,6 +227,62 @@ def test_archive_line_that_lost_its_comma_after_vt_is_split() -> None:
     assert field.value == "Lưu: VT, LĐTBXH" and field.valid and field.confidence == 0.85
     words[-1] = Word("VTLĐTBXH.", 40.0, 240, 500, 180, 40, 1)
     assert _recipient(" ".join(w.text for w in words), words).confidence == 0.4  # its own doubt counts
+
+
+@pytest.mark.parametrize(("first", "unit"), [("VELĐTBXH", "LĐTBXH"), ("VFELĐTBXH", "LĐTBXH"), ("VFTP", "TP")])
+def test_an_archive_vt_misread_and_merged_with_its_unit_is_split(first: str, unit: str) -> None:
+    """ "Lưu: VT, LĐTBXH" read "Lưu: VELĐTBXH": the T and the comma misread, the space lost."""
+    words = [Word("Lưu:", 95.0, 140, 500, 80, 40, 1), Word(f"{first}.", 36.0, 240, 500, 180, 40, 1)]
+    field = _recipient(f"- Lưu: {first}.", words)
+    assert field.value == f"Lưu: VT, {unit}" and field.valid and field.confidence == 0.36
+    # A unit that begins with V is no VT merged with another ("VHTT": culture and information).
+    assert _recipient("- Lưu: VT, VHTT.", [*words[:1], Word("VT, VHTT.", 95.0, 240, 500, 180, 40, 1)]).valid
+    assert _merged_unit("VHTT") is None and _merged_unit("VEXYZ") is None
+
+
+def _archive_drawn(read: str) -> tuple[OcrPage, list[Word], int]:
+    """ "- Lưu: VT, LĐTBXH." drawn; its words as read (``read``: the codes, one or two words), boxed
+    on the drawing; and the x where "LĐTBXH" starts."""
+    font = _font("NotoSerif-Regular.ttf", 42)
+    image = Image.new("L", (1200, 200), 255)
+    draw = ImageDraw.Draw(image)
+    draw.text((100, 80), "- Lưu: VT, LĐTBXH.", font=font, fill=20)
+    start = round(draw.textlength("- Lưu: VT, ", font=font)) + 100
+    _, top, right, bottom = draw.textbbox((100, 80), "- Lưu: VT, LĐTBXH.", font=font)
+    codes_left = round(draw.textlength("- Lưu: ", font=font)) + 100
+    words = [
+        Word("-", 93.0, 100, top, 20, bottom - top, 1),
+        Word("Lưu:", 93.0, 140, top, codes_left - 160, bottom - top, 1),
+    ]
+    if " " in read:
+        vt, unit = read.split()
+        words += [Word(vt, 30.0, codes_left, top, start - codes_left - 12, bottom - top, 1)]
+        words += [Word(unit, 30.0, start, top, right - start, bottom - top, 1)]
+    else:
+        words += [Word(read, 30.0, codes_left, top, right - codes_left, bottom - top, 1)]
+    page = OcrPage(1, "", words, 90.0, b"", 300, image)
+    return page, words, start
+
+
+@pytest.mark.parametrize("read", ["VI, LĐTBXH.", "VELĐTBXH."])
+def test_an_unsure_archive_unit_read_alone_as_itself_is_sure(read: str) -> None:
+    """Tesseract gives "LĐTBXH." the doubt of the misread "VT," it shares a stretch of line with (both
+    at 30); read alone from the gap before its L, it reads itself at 88."""
+    page, words, start = _archive_drawn(read)
+    field = _recipient("- Lưu: " + read, words)
+    assert field.value == "Lưu: VT, LĐTBXH" and field.confidence < LOW_CONFIDENCE
+    boxes: list[tuple[int, int, int, int]] = []
+
+    def reader(page: OcrPage, box: tuple[int, int, int, int], request: ZoneRequest) -> list[Word]:
+        boxes.append(box)
+        return [Word("LĐTBXH.", 88.0, box[0], box[1], box[2] - box[0], box[3] - box[1], -1)]
+
+    again = _unit_alone(field, words, page, reader, "vie")
+    assert again.value == "Lưu: VT, LĐTBXH" and again.confidence == 0.88 and "read_again" in again.problems
+    assert len(boxes) == 1 and start - 14 <= boxes[0][0] <= start + 1  # from the gap before the L
+    # Read alone as something else, or unsure, it stays with a clerk.
+    for reply in (Word("LĐTBXM.", 90.0, 0, 0, 1, 1, -1), Word("LĐTBXH.", 50.0, 0, 0, 1, 1, -1)):
+        assert _unit_alone(field, words, page, lambda p, b, r, w=reply: [w], "vie") == field
 
 
 def test_the_archive_vt_read_unsure_does_not_make_its_line_garbled() -> None:
