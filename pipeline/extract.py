@@ -195,7 +195,12 @@ def _label_hits(text: str, definition: DocumentTypeDef) -> list[_LabelHit]:
             continue
         # Short labels ("Số:", "No.:") and loose matches ("Nam Định" is 0.88 like "Năm sinh") count
         # only with the colon that ends a printed label.
-        if (short or match.score < 1.0) and label.endswith(":") and not _followed_by_colon(text, match.end):
+        colon = _followed_by_colon(text, match.end)
+        if (short or match.score < 1.0) and label.endswith(":") and not colon:
+            continue
+        # A label's words inside a sentence, in lower case and without the colon, are prose: "Tôi cam
+        # đoan nội dung đề nghị đăng ký khai sinh …" holds no "Nội dung đề nghị:".
+        if not colon and label[:1].isupper() and text[match.start : match.start + 1].islower():
             continue
         # Longer labels win over their prefixes ("… tên người mẹ:" over "… tên:"), but not when they
         # only match loosely by running into the value: the score counts to the fourth power.

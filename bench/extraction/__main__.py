@@ -103,6 +103,15 @@ def measure(document_type: str, seed: int, index: int, level: str) -> Outcome:
             if confident:
                 outcome.confident_wrong.append(name)
             outcome.errors.append((name, truth, got.value))
+    # A value for a field the document does not have (a label's words found in a sentence) is wrong too.
+    for name, got in processed.fields.items() if same_type else ():
+        if name in expected or got.value is None:
+            continue
+        confident = got.valid and name not in flagged
+        outcome.fields[name] = "wrong" if confident else "flagged_wrong"
+        if confident:
+            outcome.confident_wrong.append(name)
+        outcome.errors.append((name, "", got.value))
     outcome.seconds = time.perf_counter() - started
     return outcome
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from pipeline.corpus import CorpusDocument
-from pipeline.samples import Citizen, make_citizen, render_birth_certificate
+from pipeline.samples import Citizen, date_in_words, make_citizen, render_birth_certificate
 
 DPI = 300
 
@@ -14,6 +14,7 @@ def expected_fields(citizen: Citizen) -> dict[str, str]:
     return {
         "full_name": citizen.full_name.upper(),
         "date_of_birth": citizen.date_of_birth.isoformat(),
+        "date_of_birth_in_words": date_in_words(citizen.date_of_birth),
         "sex": citizen.sex,
         "ethnicity": citizen.ethnicity,
         "nationality": citizen.nationality,

@@ -256,6 +256,7 @@ def expected_fields(e: Enterprise) -> dict[str, str]:
         "enterprise_name_foreign": e.name_foreign,
         "head_office_address": e.address,
         "charter_capital": str(e.capital),
+        "charter_capital_in_words": capital_words(e.capital),
         "representative_name": e.rep_name,
         "representative_sex": e.rep_sex,
         "representative_date_of_birth": e.rep_birth.isoformat(),

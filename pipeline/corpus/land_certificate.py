@@ -240,6 +240,7 @@ def expected_fields(cert: Certificate) -> dict[str, str]:
         "map_sheet_number": str(cert.map_sheet_number),
         "land_address": cert.land_address,
         "area_m2": cert.area_m2.replace(",", "."),
+        "area_in_words": _area_words(cert.area_m2),
         "use_form": cert.use_form,
         "purpose": cert.purpose,
         "use_term": cert.use_term,

@@ -244,6 +244,10 @@ def normalise_fields(fields: dict[str, ExtractedField]) -> list[str]:
             fields["area_m2"] = area.invalid(BAD_AREA)
         elif value != area.value:
             _set(fields, "area_m2", value, False)
+    words = fields.get("area_in_words")
+    if words is not None and words.value and words.value.rstrip().endswith(")"):
+        # "(Bằng chữ: … mét vuông)": the bracket closes the one opened before the label.
+        _set(fields, "area_in_words", words.value.rstrip(") "), False)
     against_words(fields, "area_m2", "area_in_words", ("MET VUONG", "M2"))
     term = fields.get("use_term")
     if term is not None and term.value:

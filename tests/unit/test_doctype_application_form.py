@@ -25,6 +25,9 @@ Ngày, tháng, năm sinh: 31/01/2023 ghi bằng chữ:
 Giới tính: Nam Dân tộc: Thái Quốc tịch: Việt Nam
 Nơi sinh: Trạm y tế xã Tân Phong, Tỉnh Trà Vinh
 Quê quán: Xã Hồng Hải, Huyện Cẩm Giàng, Tỉnh Trà Vinh
+Tôi cam đoan nội dung đề nghị đăng ký khai sinh trên đây là đúng sự thật, được sự thỏa thuận
+nhất trí của các bên liên quan theo quy định pháp luật.
+Tôi chịu hoàn toàn trách nhiệm trước pháp luật về nội dung cam đoan của mình.
 Làm tại: Quang Trung, ngày 03 tháng 02 năm 2023
 Người yêu cầu
 """
@@ -63,7 +66,7 @@ def test_birth_registration_form_fields() -> None:
         "applicant_id_number": APPLICANT_ID,
         "applicant_address": "Thôn 11, Xã Mỹ Đình, Huyện Thanh Oai, Tỉnh Phú Yên",
         "issue_date": "2023-02-03",
-    }
+    }  # no request: "nội dung đề nghị" inside the commitment sentence is no label
     assert not extraction.problems  # single use: never "expired"
     assert VALIDITY.kind == "single_use"
     assert extraction.model() is not None

@@ -141,6 +141,8 @@ def test_an_area_read_alike_in_digits_and_in_words_is_sure() -> None:
     assert fields["area_m2"].confidence >= numbers.WORDS_AGREE_CONFIDENCE
     assert numbers.WORDS_AGREE in fields["area_m2"].problems
     assert fields["area_in_words"].confidence >= numbers.WORDS_AGREE_CONFIDENCE
+    # The words without the bracket that closes "(Bằng chữ: …)".
+    assert fields["area_in_words"].value == "Năm trăm mười bảy phẩy hai mét vuông"
 
 
 def test_an_area_whose_words_say_another_number_goes_to_a_clerk() -> None:
