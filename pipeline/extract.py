@@ -52,7 +52,14 @@ from schemas.documents import (
 )
 from schemas.gazetteer import COMMUNE_HEADS, DISTRICT_HEADS, Level, one_letter_away, repaired_name
 from schemas.identifiers import load_province_codes, normalise_sex, validate_personal_id
-from schemas.numbers import DIFFERS_FROM_WORDS, parse_number_words, words_agree
+from schemas.numbers import (
+    DATE_WORDS,
+    DIFFERS_FROM_WORDS,
+    WORDS_REPAIRED,
+    parse_number_words,
+    repair_words,
+    words_agree,
+)
 
 LOW_CONFIDENCE = 0.70  # below this a field goes to review even when it is valid
 DISAGREEMENT_CONFIDENCE = 0.6  # page reading and digits re-read differ: below LOW_CONFIDENCE
@@ -1501,6 +1508,7 @@ _NOTES = frozenset(
         "numeral_confirmed",
         "numeral_counted",
         "entry_as_printed",  # schemas.doctypes._papers.ENTRY_AS_PRINTED
+        WORDS_REPAIRED,
     }
 )
 
@@ -1780,6 +1788,14 @@ def _cross_validate(fields: dict[str, ExtractedField]) -> None:
     words = fields.get("date_of_birth_in_words")
     if dob_field is not None and dob and words is not None and words.value:
         written = parse_date_words(words.value)
+        repaired = repair_words(words.value, DATE_WORDS) if written is None else None
+        if repaired is not None and parse_date_words(repaired) == dob:
+            # A word misread one letter away ("sáu rnươi tư", "tháng hat") that, respelled, says the
+            # date the digits say: the words as printed (noted), and both sure below.
+            fields["date_of_birth_in_words"] = dataclasses.replace(words, value=repaired).noted(
+                WORDS_REPAIRED
+            )
+            written = dob
         if written is not None and written != dob:
             fields["date_of_birth"] = ExtractedField(
                 dob_field.value, dob_field.raw, dob_field.confidence, False, (DIFFERS_FROM_WORDS,)

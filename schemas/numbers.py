@@ -10,7 +10,11 @@ number) to a clerk.
 from __future__ import annotations
 
 import dataclasses
+import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
+
+from rapidfuzz.distance import Levenshtein
 
 from schemas.doctypes._lexicon import folded
 from schemas.documents import ExtractedField
@@ -21,6 +25,9 @@ _UNITS = {
 }  # fmt: skip
 _SCALES = {"NGHIN": 1_000, "NGAN": 1_000, "TRIEU": 1_000_000, "TY": 1_000_000_000}
 _DECIMAL_POINT = "PHAY"  # "phẩy": the decimal comma
+NUMBER_WORDS = frozenset({*_UNITS, "MUOI", "TRAM", "LE", "LINH", *_SCALES, _DECIMAL_POINT})
+DATE_WORDS = NUMBER_WORDS | {"NGAY", "THANG"}  # "năm" (year) is a unit's word too
+WORDS_REPAIRED = "words_repaired"
 
 
 def parse_number_words(words: list[str]) -> int | None:
@@ -128,3 +135,44 @@ def words_agree(fields: dict[str, ExtractedField], name: str, words_name: str) -
         fields[key] = dataclasses.replace(
             f, confidence=max(f.confidence, WORDS_AGREE_CONFIDENCE), problems=(*f.problems, WORDS_AGREE)
         )
+
+
+def _respelled(token: str, key: str, target: str) -> str:
+    """``token`` (its folded form ``key``) edited into ``target`` (folded) letter by letter, its other
+    letters and their marks kept ("rnươi" → "mươi", "hat" → "hai")."""
+    letters = list(unicodedata.normalize("NFC", token))
+    if len(letters) != len(key):
+        return target.lower()
+    for edit in reversed(Levenshtein.editops(key, target).as_list()):
+        op, src, dest = edit[0], int(edit[1]), int(edit[2])
+        if op == "replace":
+            letters[src] = target[dest].lower()
+        elif op == "delete":
+            del letters[src]
+        else:
+            letters.insert(src, target[dest].lower())
+    return "".join(letters)
+
+
+def repair_words(text: str, vocabulary: frozenset[str]) -> str | None:
+    """``text`` with each word that is none of ``vocabulary`` (folded) respelled as the only word of it
+    one edit away ("hat" → "hai"; OCR's "rn" for "m" first: "rnươi" → "mươi"); None when a word has no
+    such single word, or when no word needed it. The caller still checks the repaired reading against
+    something independent (the same number in digits)."""
+    out: list[str] = []
+    changed = False
+    for token in re.split(r"([\s,.;]+)", text):
+        key = folded(token)
+        if not key or key in vocabulary:
+            out.append(token)
+            continue
+        if " " in key:
+            return None
+        near = [word for word in vocabulary if Levenshtein.distance(key, word) == 1]
+        if "RN" in key and key.replace("RN", "M") in vocabulary:
+            near = [key.replace("RN", "M")]
+        if len(near) != 1:
+            return None
+        out.append(_respelled(token, key, near[0]))
+        changed = True
+    return "".join(out) if changed else None

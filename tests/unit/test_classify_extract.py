@@ -279,6 +279,25 @@ def test_a_date_in_words_that_agrees_is_sure_as_the_date_is() -> None:
     assert "words_agree" in fields["date_of_birth_in_words"].problems
 
 
+def test_a_date_in_words_misread_a_letter_away_is_respelled_when_it_then_agrees() -> None:
+    """ "mươi" read "rnươi" (seed 8484): respelled, the words say the date the digits say; both sure."""
+    page = OcrPage.from_text(BIRTH_TEXT.replace("hai mươi hai", "hai rnươi hai"))
+    page.words = [dataclasses.replace(w, conf=45.0) if w.text == "rnươi" else w for w in page.words]
+    fields = extract_fields(DocumentType.BIRTH_CERTIFICATE, [page], today=TODAY).fields
+    words = fields["date_of_birth_in_words"]
+    assert words.value == "Ngày hai mươi hai, tháng hai, năm hai nghìn không trăm lẻ ba"
+    assert words.confidence >= 0.9 and "words_repaired" in words.problems
+    assert fields["date_of_birth"].confidence >= 0.9 and fields["date_of_birth"].valid
+    # Respelled into another date than the digits', the words change nothing and stay unsure.
+    page = OcrPage.from_text(
+        BIRTH_TEXT.replace("22/02/2003", "23/02/2003").replace("hai mươi hai", "hai rnươi hai")
+    )
+    page.words = [dataclasses.replace(w, conf=45.0) if w.text == "rnươi" else w for w in page.words]
+    fields = extract_fields(DocumentType.BIRTH_CERTIFICATE, [page], today=TODAY).fields
+    assert "rnươi" in (fields["date_of_birth_in_words"].value or "")
+    assert fields["date_of_birth_in_words"].confidence < 0.7
+
+
 def test_misread_short_label_at_line_start() -> None:
     result = run(DocumentType.BIRTH_CERTIFICATE, BIRTH_TEXT.replace("Số: 123", "5ñ: 123"))
     assert result.fields["registration_number"].value == "123"

@@ -8,7 +8,7 @@ from pipeline.corpus.enterprise_registration_certificate import capital_words
 from pipeline.corpus.land_certificate import _area_words
 from pipeline.samples import _number_words
 from schemas.doctypes._lexicon import folded
-from schemas.numbers import parse_decimal_words, parse_number_words
+from schemas.numbers import DATE_WORDS, NUMBER_WORDS, parse_decimal_words, parse_number_words, repair_words
 
 
 def test_every_number_the_corpus_writes_reads_back() -> None:
@@ -61,3 +61,22 @@ def test_capital_in_words_reads_back() -> None:
 )
 def test_decimal_words(text: str, value: Decimal | None) -> None:
     assert parse_decimal_words(text, ("MET VUONG",)) == value
+
+
+@pytest.mark.parametrize(
+    ("read", "printed"),
+    [
+        ("năm một nghìn chín trăm sáu rnươi tư", "năm một nghìn chín trăm sáu mươi tư"),  # rn for m
+        ("Ngày hai, tháng hat, năm", "Ngày hai, tháng hai, năm"),  # one letter
+        ("Ngày hai, tháng ba, năm", None),  # nothing to repair
+        ("tháng xyz", None),  # no word one edit away
+        ("tháng bam", None),  # ba, bảy, tám, năm, lăm: more than one word one edit away
+    ],
+)
+def test_number_words_a_letter_away_are_respelled(read: str, printed: str | None) -> None:
+    assert repair_words(read, DATE_WORDS) == printed
+
+
+def test_number_words_outside_dates() -> None:
+    assert repair_words("Hai tỷ đồng", NUMBER_WORDS | {"DONG"}) is None
+    assert repair_words("Hai tý đồng", NUMBER_WORDS | {"DONG"}) is None  # folds to TY: nothing to repair
