@@ -70,11 +70,16 @@ def province_cut_short(text: str) -> bool:
     if parts and fold_key(parts[-1]) == "VIET NAM":
         parts = parts[:-1]
     words = fold_key(parts[-1]).split() if parts else []
-    for at in range(len(words) - 1, -1, -1):  # the last head of the part
-        for head in _PROVINCE_HEADS:
-            if tuple(words[at : at + len(head)]) == head:
-                return " ".join(words[at + len(head) :]) not in _province_keys()
-    return False
+    if any(" ".join(words[-n:]) in _province_keys() for n in range(1, min(4, len(words)) + 1)):
+        return False  # ends with a province's name, which may end in a head word ("… HÀ TĨNH")
+    # Every head word of the part counts: a province's own name may hold one ("Tỉnh Hà Tĩnh").
+    named = [
+        " ".join(words[at + len(head) :])
+        for at in range(len(words))
+        for head in _PROVINCE_HEADS
+        if tuple(words[at : at + len(head)]) == head
+    ]
+    return bool(named) and not any(name in _province_keys() for name in named)
 
 
 # A closed list's entry read exactly as printed (marks and all), when no other entry lies one misread
