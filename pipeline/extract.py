@@ -1640,11 +1640,24 @@ def _normalise(
     if kind in (FieldKind.PLACE, FieldKind.TEXT) and implausible_words(text):
         # Certainly misread somewhere (a high-confidence mark misread: "Thanh Oal"): to review.
         place_notes, conf = (*place_notes, "implausible_syllable"), min(conf, IMPLAUSIBLE_CONFIDENCE)
+    if kind in (FieldKind.PLACE, FieldKind.TEXT) and any(map(_stray, text.split())):
+        # Marks that are no word nor punctuation ("Xã Vĩnh Niệm, ¡__ Huyện Kỳ Anh" at 0.96): a speck, or
+        # a word lost to it; the words' confidence does not count them (they hold no letter).
+        place_notes, conf = (*place_notes, STRAY_MARKS), min(conf, IMPLAUSIBLE_CONFIDENCE)
     if fdef.name == "nationality" and skeleton(text).text == "VIET NAM":
         text = "Việt Nam"
     elif fdef.name == "ethnicity":
         text = _lexicon_value(text, ETHNIC_GROUPS) or text
     return ExtractedField(text or None, raw, conf, bool(text), place_notes if text else ("empty",)), None
+
+
+STRAY_MARKS = "stray_marks"
+_PUNCTUATION = "-–—,.;:()/&+%\"'“”‘’"
+
+
+def _stray(token: str) -> bool:
+    """A token of marks that are neither letters, digits nor punctuation a value prints ("¡__", "~")."""
+    return not any(ch.isalnum() for ch in token) and bool(token.strip(_PUNCTUATION))
 
 
 # Fields marked ``FieldDef.roman_numeral`` ("Loại III"): the numeral is counted from its strokes too.

@@ -91,9 +91,15 @@ DEFINITION = DocumentTypeDef(
             _labels("Nơi cư trú", "Address"),
             multiline=True,
         ),
-        # "C1" read "CÍ", "D1" read "D†": the zone re-read with the letters and digits of the classes.
+        # "C1" read "CÍ", "D1" read "D†": the zone re-read with the letters and digits of the classes,
+        # always (``confirm``): both models reading the same class make it sure ("A1" at 0.64-0.70 alone).
         FieldDef(
-            "licence_class", "Hạng", FieldKind.CODE, _labels("Hạng", "Class"), whitelist=CLASS_CHARACTERS
+            "licence_class",
+            "Hạng",
+            FieldKind.CODE,
+            _labels("Hạng", "Class"),
+            whitelist=CLASS_CHARACTERS,
+            confirm=True,
         ),
         FieldDef("expiry_date", "Có giá trị đến", FieldKind.DATE, _labels("Có giá trị đến", "Expires")),
         # The place and date line "Hà Nội, ngày/date 15 tháng/month 01 năm/year 2025" has no label.

@@ -10,6 +10,8 @@ import pytest
 
 from pipeline.classify import classify, find_phrase, fold
 from pipeline.extract import (
+    LOW_CONFIDENCE,
+    STRAY_MARKS,
     Extraction,
     parse_date_words,
     plausible_syllable,
@@ -561,3 +563,16 @@ def test_a_syllable_needs_a_vietnamese_onset_and_final() -> None:
         assert plausible_syllable(word), word
     result = run(DocumentType.CCCD_2021, CCCD_TEXT.replace("NGUYỄN ĐÌNH VỸ", "ĐẶNG THỊ THU GLANG"))
     assert ("low_confidence", "full_name") in [(p.code, p.detail) for p in result.problems]
+
+
+def test_a_place_with_stray_marks_goes_to_review() -> None:
+    """ "Xã Vĩnh Niệm, ¡__ Huyện Kỳ Anh" (bench seed 2611): the speck holds no letter, so no word's
+    confidence counts it; a word may have been lost to it."""
+    text = BIRTH_TEXT.replace("Quê quán: Xã An Khánh, Huyện", "Quê quán: Xã An Khánh, ¡__ Huyện")
+    field = run(DocumentType.BIRTH_CERTIFICATE, text).fields["place_of_origin"]
+    assert STRAY_MARKS in field.problems and field.confidence < LOW_CONFIDENCE
+    # Punctuation a value prints is no stray mark.
+    plain = run(
+        DocumentType.BIRTH_CERTIFICATE, BIRTH_TEXT.replace("Huyện Đông Anh", "Huyện Đông Anh -")
+    ).fields
+    assert STRAY_MARKS not in plain["place_of_origin"].problems
