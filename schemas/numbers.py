@@ -129,12 +129,53 @@ def against_words(
 
 def words_agree(fields: dict[str, ExtractedField], name: str, words_name: str) -> None:
     """``fields[name]`` and its rendering in words (both present) read alike: both sure, noted
-    ``words_agree`` (the words' own reading is unsure on many pages: italic marks)."""
+    ``words_agree`` (the words' own reading is unsure on many pages: italic marks). The words, compared
+    without their marks, are kept as the number words are spelled (:func:`spelled_number_words`): a
+    mark or a capital misread in them ("bẩy", "Không") is not made sure."""
     for key in (name, words_name):
         f = fields[key]
+        value = spelled_number_words(f.value) if key == words_name and f.value else f.value
         fields[key] = dataclasses.replace(
-            f, confidence=max(f.confidence, WORDS_AGREE_CONFIDENCE), problems=(*f.problems, WORDS_AGREE)
+            f,
+            value=value,
+            confidence=max(f.confidence, WORDS_AGREE_CONFIDENCE),
+            problems=(*f.problems, WORDS_AGREE),
         )
+
+
+# How each folded word of a number, a date or an area in words is spelled; "mười"/"mươi" and
+# "một"/"mốt" by position (below).
+_SPELLING = {
+    "KHONG": "không", "MOT": "một", "HAI": "hai", "BA": "ba", "BON": "bốn", "TU": "tư", "NAM": "năm",
+    "LAM": "lăm", "SAU": "sáu", "BAY": "bảy", "TAM": "tám", "CHIN": "chín", "MUOI": "mười",
+    "TRAM": "trăm", "NGHIN": "nghìn", "NGAN": "ngàn", "TRIEU": "triệu", "TY": "tỷ", "LE": "lẻ",
+    "LINH": "linh", "PHAY": "phẩy", "NGAY": "ngày", "THANG": "tháng", "MET": "mét", "VUONG": "vuông",
+    "DONG": "đồng",
+}  # fmt: skip
+_DIGITS_2_TO_9 = frozenset(k for k, v in _UNITS.items() if v >= 2)
+
+
+def spelled_number_words(text: str) -> str:
+    """``text`` (number words that parse) with each word spelled as it is printed, whatever marks and
+    capitals OCR gave it, the first capitalised: "Năm trăm mười bẩy phẩy Hai" → "Năm trăm mười bảy phẩy
+    hai"; "hai mươi" (×10) and "mười" (ten), "mốt" after "mươi". Words it does not know are kept."""
+    out: list[str] = []
+    previous = ""
+    for token in re.split(r"([\s,.;()]+)", text):
+        key = folded(token)
+        if key in _SPELLING:
+            word = _SPELLING[key]
+            if key == "MUOI" and previous in _DIGITS_2_TO_9:
+                word, key = "mươi", "MUOI_TIMES"
+            elif key == "MOT" and previous == "MUOI_TIMES":
+                word = "mốt"
+            out.append(word)
+            previous = key
+        else:
+            out.append(token)
+            previous = key if key else previous
+    spelled = "".join(out)
+    return spelled[:1].upper() + spelled[1:]
 
 
 def _respelled(token: str, key: str, target: str) -> str:

@@ -8,7 +8,14 @@ from pipeline.corpus.enterprise_registration_certificate import capital_words
 from pipeline.corpus.land_certificate import _area_words
 from pipeline.samples import _number_words
 from schemas.doctypes._lexicon import folded
-from schemas.numbers import DATE_WORDS, NUMBER_WORDS, parse_decimal_words, parse_number_words, repair_words
+from schemas.numbers import (
+    DATE_WORDS,
+    NUMBER_WORDS,
+    parse_decimal_words,
+    parse_number_words,
+    repair_words,
+    spelled_number_words,
+)
 
 
 def test_every_number_the_corpus_writes_reads_back() -> None:
@@ -80,3 +87,35 @@ def test_number_words_a_letter_away_are_respelled(read: str, printed: str | None
 def test_number_words_outside_dates() -> None:
     assert repair_words("Hai tỷ đồng", NUMBER_WORDS | {"DONG"}) is None
     assert repair_words("Hai tý đồng", NUMBER_WORDS | {"DONG"}) is None  # folds to TY: nothing to repair
+
+
+@pytest.mark.parametrize(
+    ("read", "printed"),
+    [
+        ("Ba trăm ba mươi bẩy phẩy sáu mét vuông", "Ba trăm ba mươi bảy phẩy sáu mét vuông"),  # seed 7070
+        (
+            "Ngày mười bảy, tháng một, năm hai nghìn Không trăm lẻ một",
+            "Ngày mười bảy, tháng một, năm hai nghìn không trăm lẻ một",
+        ),
+        ("ngày hai mưoi mốt, tháng mười một", "Ngày hai mươi mốt, tháng mười một"),  # ×10 and ten by position
+        ("Hai tỷ bảy trăm triệu đồng", "Hai tỷ bảy trăm triệu đồng"),
+    ],
+)
+def test_number_words_that_agree_are_kept_as_they_are_spelled(read: str, printed: str) -> None:
+    assert spelled_number_words(read) == printed
+
+
+@pytest.mark.parametrize("area", ["517,2", "1,05", "35", "101", "4021,75"])
+def test_the_corpus_spells_its_numbers_as_agreed_words_are_kept(area: str) -> None:
+    assert spelled_number_words(_area_words(area)) == _area_words(area)
+
+
+def test_the_corpus_spells_capitals_and_dates_as_agreed_words_are_kept() -> None:
+    import datetime as dt
+
+    from pipeline.samples import date_in_words
+
+    for amount in (1_500_000_000, 2_000_000_000, 4_021_000_000, 600_000_000, 10_000_000_000, 31_000_000):
+        assert spelled_number_words(capital_words(amount)) == capital_words(amount)
+    for day in (dt.date(2001, 1, 17), dt.date(1964, 11, 30), dt.date(1991, 12, 21), dt.date(2015, 4, 24)):
+        assert spelled_number_words(date_in_words(day)) == date_in_words(day)
