@@ -1633,6 +1633,10 @@ def _normalise(
     place_notes: tuple[str, ...] = ()
     if kind is FieldKind.PLACE and province_cut_short(text):
         place_notes, conf = ("province_unknown",), min(conf, DISAGREEMENT_CONFIDENCE)
+    elif kind is FieldKind.PLACE and _ends_below_province(text):
+        # "Xã Đông Hưng, Huyện Tuy Phước" where "Tỉnh Hà Tĩnh" was printed on a line OCR lost (bench
+        # seed 7070): an address ends with its province.
+        place_notes, conf = (PROVINCE_MISSING,), min(conf, DISAGREEMENT_CONFIDENCE)
     if kind is FieldKind.PLACE:
         text, repaired = gazetteer_place(text)
         if repaired:
@@ -1649,6 +1653,23 @@ def _normalise(
     elif fdef.name == "ethnicity":
         text = _lexicon_value(text, ETHNIC_GROUPS) or text
     return ExtractedField(text or None, raw, conf, bool(text), place_notes if text else ("empty",)), None
+
+
+PROVINCE_MISSING = "province_missing"
+# Head words of the parts below a province ("Thành phố" may head a province too: not counted).
+_BELOW_PROVINCE = tuple(
+    skeleton(head).text for head in (*DISTRICT_HEADS, *COMMUNE_HEADS) if head != "Thành phố"
+)
+
+
+def _ends_below_province(text: str) -> bool:
+    """The last part of an address (after its last comma) is a district or a commune ("…, Huyện Tuy
+    Phước"): the province after it was lost."""
+    parts = [part for part in text.split(",") if part.strip()]
+    if len(parts) < 2:
+        return False
+    last = skeleton(parts[-1]).text
+    return any(last == head or last.startswith(head + " ") for head in _BELOW_PROVINCE)
 
 
 STRAY_MARKS = "stray_marks"

@@ -11,6 +11,7 @@ import pytest
 from pipeline.classify import classify, find_phrase, fold
 from pipeline.extract import (
     LOW_CONFIDENCE,
+    PROVINCE_MISSING,
     STRAY_MARKS,
     Extraction,
     parse_date_words,
@@ -576,3 +577,18 @@ def test_a_place_with_stray_marks_goes_to_review() -> None:
         DocumentType.BIRTH_CERTIFICATE, BIRTH_TEXT.replace("Huyện Đông Anh", "Huyện Đông Anh -")
     ).fields
     assert STRAY_MARKS not in plain["place_of_origin"].problems
+
+
+def test_an_address_that_ends_below_its_province_goes_to_review() -> None:
+    """ "Xã Đông Hưng, Huyện Tuy Phước": the line with "Tỉnh Hà Tĩnh" lost (bench seed 7070)."""
+    text = BIRTH_TEXT.replace("Huyện Đông Anh, Tỉnh Sơn La", "Huyện Đông Anh")
+    field = run(DocumentType.BIRTH_CERTIFICATE, text).fields["place_of_origin"]
+    assert field.value == "Xã An Khánh, Huyện Đông Anh"
+    assert PROVINCE_MISSING in field.problems and field.confidence < LOW_CONFIDENCE
+    whole = run(DocumentType.BIRTH_CERTIFICATE, BIRTH_TEXT).fields["place_of_origin"]
+    assert PROVINCE_MISSING not in whole.problems and whole.confidence >= LOW_CONFIDENCE
+    # A place that is no address (a hospital) has no parts to judge.
+    assert (
+        PROVINCE_MISSING
+        not in run(DocumentType.BIRTH_CERTIFICATE, BIRTH_TEXT).fields["place_of_birth"].problems
+    )

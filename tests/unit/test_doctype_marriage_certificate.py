@@ -26,7 +26,7 @@ Ngày, tháng, năm sinh: 22/02/1991  ||  Ngày, tháng, năm sinh: 18/02/1993
 Dân tộc: Kinh ˆˆ “'ˆ ”  ||  Dân tộc: Tay
 Quốc tịch: Việt Nam  ||  Quốc tịch: Việt Nam
 Nơi cư trú: Số 6 Lê Lợi,  ||  Nơi cư trú: Thôn 11,
-Phường Vĩnh Niệm  ||  Xã Thuận Thành
+Phường Vĩnh Niệm, Thành phố Hải Phòng  ||  Xã Thuận Thành, Tỉnh Bắc Ninh
 Giấy tờ tùy thân:  ||  Giấy tờ tùy thân:
 Căn cước công dân số {HUSBAND_ID}  ||  Căn cước công dân số {WIFE_ID}
 Chồng  ||  Vợ
@@ -41,13 +41,13 @@ EXPECTED = {
     "husband_date_of_birth": "1991-02-22",
     "husband_ethnicity": "Kinh",  # specks of the leader dots after it dropped
     "husband_nationality": "Việt Nam",
-    "husband_residence": "Số 6 Lê Lợi, Phường Vĩnh Niệm",
+    "husband_residence": "Số 6 Lê Lợi, Phường Vĩnh Niệm, Thành phố Hải Phòng",
     "husband_id_number": HUSBAND_ID,
     "wife_name": "TÔ THÙY CHÂU",
     "wife_date_of_birth": "1993-02-18",
     "wife_ethnicity": "Tày",  # snapped to the closed list (read without its mark)
     "wife_nationality": "Việt Nam",
-    "wife_residence": "Thôn 11, Xã Thuận Thành",
+    "wife_residence": "Thôn 11, Xã Thuận Thành, Tỉnh Bắc Ninh",
     "wife_id_number": WIFE_ID,
     "registration_place": "Ủy ban nhân dân xã Đông Hưng, Thành phố Hà Nội",
     "registration_date": "2024-10-30",
