@@ -33,7 +33,7 @@ from pipeline.ocr import OcrLine, OcrOptions, OcrPage, Word, ZoneRequest, read_b
 from pipeline.roman import ocr_numeral, read_roman
 from schemas.calendar import local_date
 from schemas.doctypes._lexicon import repair_y_dot
-from schemas.doctypes._papers import province_cut_short
+from schemas.doctypes._papers import ENTRY_AS_PRINTED, province_cut_short
 from schemas.documents import (
     COMMON_GIVEN_NAMES,
     COMMON_SURNAMES,
@@ -1507,7 +1507,7 @@ _NOTES = frozenset(
         "differs_from_mrz",
         "numeral_confirmed",
         "numeral_counted",
-        "entry_as_printed",  # schemas.doctypes._papers.ENTRY_AS_PRINTED
+        ENTRY_AS_PRINTED,
         WORDS_REPAIRED,
     }
 )

@@ -382,10 +382,7 @@ def _unit_alone(
     if unit not in UNIT_CODES or at < 0 or any(ch.isalnum() for ch in last.text[at + len(unit) :]):
         return field
     left = last.left if at == 0 else _gap_near(page.image, last, at)
-    again = [
-        w
-        for w in reader(page, (left, last.top, last.right, last.bottom), ZoneRequest(language, binarise=True))
-    ]
+    again = reader(page, (left, last.top, last.right, last.bottom), ZoneRequest(language, binarise=True))
     read = "".join(ch for w in again for ch in w.text.upper() if ch.isalnum())
     conf = min((w.conf for w in again), default=0.0)
     if read != unit or conf < LOW_CONFIDENCE * 100:
@@ -500,7 +497,7 @@ def recipients(
     weakest item is at least as sure as the page's; otherwise the page's reading stays, its doubtful
     part flagged."""
     out: dict[str, ExtractedField] = {}
-    digits = (options or OcrOptions()).digits_language
+    ocr_options = options or OcrOptions()
     for page in reversed(pages):
         label = next(
             (
@@ -537,16 +534,20 @@ def recipients(
                 items, doubtful_from = again, again_doubtful
             elif doubtful_from < len(items):
                 # Last: the page's garbled rows read again one by one, taken if none stays garbled.
-                read_row = _row_reader(page, int(mid), reader, options or OcrOptions())
+                read_row = _row_reader(page, int(mid), reader, ocr_options)
                 fixed, fixed_doubtful = _items(page.words, below, mid, read_row)
                 if read_row is not None and fixed and fixed_doubtful == len(fixed):
                     items, doubtful_from = fixed, fixed_doubtful
         fields = []
         for item in items:
             field = _archive_again(
-                _recipient(" ".join(w.text for w in item), item), item, page, reader, digits
+                _recipient(" ".join(w.text for w in item), item),
+                item,
+                page,
+                reader,
+                ocr_options.digits_language,
             )
-            fields.append(_unit_alone(field, item, page, reader, (options or OcrOptions()).language))
+            fields.append(_unit_alone(field, item, page, reader, ocr_options.language))
         if doubtful_from == len(items) - 1 and "read_again" in fields[-1].problems:
             # Only the last item, the archive's, was garbled, and it reads whole again: nothing after
             # it to shift, nothing lost in it.

@@ -28,6 +28,7 @@ _DECIMAL_POINT = "PHAY"  # "phẩy": the decimal comma
 NUMBER_WORDS = frozenset({*_UNITS, "MUOI", "TRAM", "LE", "LINH", *_SCALES, _DECIMAL_POINT})
 DATE_WORDS = NUMBER_WORDS | {"NGAY", "THANG"}  # "năm" (year) is a unit's word too
 WORDS_REPAIRED = "words_repaired"
+_BETWEEN_WORDS = re.compile(r"([\s,.;()]+)")  # kept when words are split, respelled and joined
 
 
 def parse_number_words(words: list[str]) -> int | None:
@@ -161,7 +162,7 @@ def spelled_number_words(text: str) -> str:
     hai"; "hai mươi" (×10) and "mười" (ten), "mốt" after "mươi". Words it does not know are kept."""
     out: list[str] = []
     previous = ""
-    for token in re.split(r"([\s,.;()]+)", text):
+    for token in _BETWEEN_WORDS.split(text):
         key = folded(token)
         if key in _SPELLING:
             word = _SPELLING[key]
@@ -202,7 +203,7 @@ def repair_words(text: str, vocabulary: frozenset[str]) -> str | None:
     something independent (the same number in digits)."""
     out: list[str] = []
     changed = False
-    for token in re.split(r"([\s,.;]+)", text):
+    for token in _BETWEEN_WORDS.split(text):
         key = folded(token)
         if not key or key in vocabulary:
             out.append(token)

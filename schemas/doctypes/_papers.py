@@ -71,15 +71,12 @@ def province_cut_short(text: str) -> bool:
         parts = parts[:-1]
     words = fold_key(parts[-1]).split() if parts else []
     if any(" ".join(words[-n:]) in _province_keys() for n in range(1, min(4, len(words)) + 1)):
-        return False  # ends with a province's name, which may end in a head word ("… HÀ TĨNH")
-    # Every head word of the part counts: a province's own name may hold one ("Tỉnh Hà Tĩnh").
-    named = [
-        " ".join(words[at + len(head) :])
-        for at in range(len(words))
-        for head in _PROVINCE_HEADS
-        if tuple(words[at : at + len(head)]) == head
-    ]
-    return bool(named) and not any(name in _province_keys() for name in named)
+        return False  # ends with a province's name, which may end in a head word ("Tỉnh Hà Tĩnh")
+    for at in range(len(words) - 1, -1, -1):  # the last head of the part
+        for head in _PROVINCE_HEADS:
+            if tuple(words[at : at + len(head)]) == head:
+                return " ".join(words[at + len(head) :]) not in _province_keys()
+    return False
 
 
 # A closed list's entry read exactly as printed (marks and all), when no other entry lies one misread
